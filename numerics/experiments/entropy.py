@@ -9,7 +9,11 @@ cancel exactly, and the estimator is computed in the stable form
 
 with the log-sum-exp over the training set done by chunked GEMM (:class:`EmpiricalScore`).
 f^e ≥ 0 (the ν term alone gives ½ - |z|²/(2d) on average 0), and f^e → max(0, f) as d → ∞.
-Standard error: sample standard deviation / sqrt(samples), per t.
+Variance reduction: the self term (μ = ν) contributes ``cv = ½ - |z|²/(2d)``, whose mean is
+exactly 0; the estimator subtracts ``b·cv`` with ``b`` the per-t regression coefficient of the
+summand on ``cv`` (a control variate; ``control_variate=False`` disables it). This cuts the
+standard error by an order of magnitude below and around t_C.
+Standard error: sample standard deviation of the corrected summand / sqrt(samples), per t.
 
 t_C (:func:`estimate_t_C`): f^e is ≈ 0 below t_C and rises roughly linearly above; the estimate
 is the zero of a weighted straight-line fit of f^e(t) on the points with
@@ -31,7 +35,7 @@ from numerics import validate
 from numerics.experiments import versions
 from numerics.scores import EmpiricalScore
 
-__all__ = ["EntropyResult", "excess_entropy_mc", "estimate_t_C", "TCEstimate"]
+__all__ = ["EntropyResult", "excess_entropy_mc", "estimate_t_C", "TCEstimate", "finite_size_width"]
 
 
 @dataclass
@@ -81,6 +85,7 @@ def excess_entropy_mc(
     model=None,
     window: tuple[float, float] = (0.15, 0.6),
     progress: bool = False,
+    control_variate: bool = True,
 ) -> EntropyResult:
     """Monte Carlo f^e(t) on the training set (rows of ``train``, or an :class:`EmpiricalScore`).
 
@@ -99,6 +104,7 @@ def excess_entropy_mc(
     idx = rng.integers(0, es.n, samples)
     z = rng.standard_normal((samples, es.d))
     a = es.train[idx].astype(np.float64)
+    cv = 0.5 - np.einsum("ij,ij->i", z, z) / (2 * es.d)
     f = np.empty(ts.size)
     se = np.empty(ts.size)
     const = math.log(es.n) + 0.5 * es.d * math.log(2 * math.pi)  # ln P^e = LSE - ln n - (d/2)ln(2πΔ) - |x|²... see below
@@ -110,8 +116,12 @@ def excess_entropy_mc(
         logp = es.log_density(x, t)
         # per-sample f contribution: ½ + (1/d)[ln P^e + ln n + (d/2) ln(2πΔ)]
         v = 0.5 + (logp + const + 0.5 * es.d * math.log(delta)) / es.d
-        f[k] = v.mean()
-        se[k] = v.std(ddof=1) / math.sqrt(samples)
+        # control variate: the ν (self) term contributes cv = ½ - |z|²/(2d), of mean exactly 0;
+        # subtract b·cv with the regression coefficient b (removes most of the noise variance)
+        b = float(np.dot(v - v.mean(), cv) / np.dot(cv, cv)) if control_variate else 0.0
+        w = v - b * cv
+        f[k] = w.mean()
+        se[k] = w.std(ddof=1) / math.sqrt(samples)
     alpha = math.log(es.n) / es.d
     est = estimate_t_C(ts, f, se, alpha, window=window)
     f_th = tc_th = None
@@ -146,3 +156,19 @@ def estimate_t_C(t, f, stderr, alpha: float, *, window: tuple[float, float] = (0
     tc = -A / B
     var = (cov[0, 0] + tc * tc * cov[1, 1] + 2 * tc * cov[0, 1]) / (B * B)
     return TCEstimate(float(tc), float(math.sqrt(max(var, 0.0))), float(B), int(sel.sum()))
+
+
+
+def finite_size_width(t_C: float, d: float, sigma2: float = 1.0) -> float:
+    """Finite-size rounding scale of the collapse crossover, w = 1/(d |f'(t_C)|).
+
+    Near t_C only ~e^{d f} training points carry the posterior weight, so f^e departs from
+    max(0, f) where d·f = O(1), i.e. over a time window of order w around t_C. For data of
+    per-coordinate variance σ², |f'(t)| = σ² e^{2t}/((e^{2t} - 1)(e^{2t} - 1 + σ²)).
+    The linear-fit estimator :func:`estimate_t_C` uses points with d·f between 0.15 ln n and
+    0.6 ln n, inside this rounded region, and lands ~3w below the large-d t_C (measured for
+    d = 200 … 4096, n = 4000 … 20000); the verification suite allows 4w.
+    """
+    e2 = math.exp(2 * t_C)
+    slope = sigma2 * e2 / ((e2 - 1) * (e2 - 1 + sigma2))
+    return 1.0 / (d * slope)
