@@ -5,7 +5,7 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: venv verify test test-fast generate lab bench clean
+.PHONY: venv verify test test-fast generate lab browser-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -18,7 +18,7 @@ venv: $(STAMP)
 verify: $(STAMP)
 	$(VENV)/bin/regimes verify --quick
 
-test: $(STAMP)
+test: $(STAMP) browser-deps
 	$(VPY) -m pytest -q
 
 test-fast: $(STAMP)
@@ -27,8 +27,21 @@ test-fast: $(STAMP)
 generate: $(STAMP)
 	$(VPY) -m theory.codegen
 
+# JupyterLab on loopback only; --allow-root is needed when run as root (harmless otherwise).
+LAB_PORT ?= 8888
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --allow-root --ip=127.0.0.1 --no-browser notebooks
+	$(VENV)/bin/jupyter lab --allow-root --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=notebooks
+
+# Best effort, never fatal: Debian's chromium for tests/test_browser.py (as root, where apt-get
+# exists); without it that test skips with the reason. Playwright itself is a dev extra.
+CHROMIUM ?= /usr/bin/chromium
+APT := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=120
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium with apt-get for the browser test (best effort)"; \
+	  ( $(APT) install chromium >/dev/null 2>&1 || { $(APT) update >/dev/null 2>&1 && $(APT) install chromium >/dev/null 2>&1; } ) \
+	    || echo "note: chromium could not be installed; tests/test_browser.py will skip"; \
+	fi
 
 bench: $(STAMP)
 	$(VENV)/bin/regimes bench
