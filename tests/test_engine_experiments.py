@@ -152,3 +152,18 @@ def test_bad_input():
         clone_phi(GM250, [1.0], 10, seed=1, score="empirical")
     with pytest.raises(ValueError, match="fast_path"):
         clone_phi(EmpiricalScore(np.zeros((3, 2)), labels=np.ones(3)), [1.0], 10, seed=1, fast_path=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_empirical_dynamics_no_nan_at_small_t_min(rng, dtype):
+    from numerics import sde
+    from numerics.experiments.engine import run_cloned
+
+    model = GaussianMixture(128, 1.0, 1.0)
+    es = EmpiricalScore(model.sample(500, rng), dtype=dtype)
+    g, idx = sde.merge_times(sde.time_grid(4.0, 1e-4, 120, "mixed"), [1.0])
+    y0 = es.sample_t(100, 4.0, rng).astype(dtype)
+    run = run_cloned(es, y0, g, idx, rng)
+    assert run.y.dtype == dtype and np.all(np.isfinite(run.y))
+    res = es.evaluate(run.y, 1e-4)
+    assert np.all(np.isfinite(res.score)) and np.all(res.dist_ratio < 0.2)  # collapsed onto points
