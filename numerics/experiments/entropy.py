@@ -107,7 +107,7 @@ def excess_entropy_mc(
     a = es.train[idx].astype(np.float64)
     f = np.empty(ts.size)
     se = np.empty(ts.size)
-    const = math.log(es.n) + 0.5 * es.d * math.log(2 * math.pi)  # ln P^e = LSE - ln n - (d/2)ln(2πΔ) - |x|²... see below
+    const = math.log(es.n) + 0.5 * es.d * math.log(2 * math.pi)  # ln P^e = LSE - ln n - (d/2) ln(2πΔ)
     from tqdm.auto import tqdm
 
     for k, t in enumerate(tqdm(ts, desc="excess entropy", disable=not progress, leave=False)):
