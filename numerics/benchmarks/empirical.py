@@ -71,7 +71,9 @@ def run(quick: bool) -> dict:
     model = GaussianMixture(64 if quick else 128, 1.0, 1.0)
     K = 4 if quick else 6
     ts = model.t_S * np.linspace(0.6, 1.4, K)
-    samples, steps = (200, 60) if quick else (1000, 150)
+    samples, steps = (400, 60) if quick else (1000, 150)
+    clone_phi(model, ts[:1], 8, 0, steps=4, theory=False)  # warm imports (tqdm) and caches
+    clone_phi_resimulate(model, ts[:1], 8, 0, steps=4)
     t0 = time.perf_counter()
     clone_phi(model, ts, samples, 1, steps=steps, theory=False)
     t_one = time.perf_counter() - t0
