@@ -132,25 +132,56 @@ def _annealed_terms(alpha, t, sigma, r, d):
     return alpha + lam1, d * (lam2 - 2 * lam1 - alpha)
 
 
-def _one_level_terms(alpha, t, sigma, r, d):
-    """Liquid-phase finite-d corrections from one atypically low level on top of the annealed
-    bulk nM_1 (M_1 = E[e^{-βdy}|x]): with ℓ(y) = -βdy - ln(nM_1),
-    E Σ w² ≈ n E σ(ℓ)² and E ln Z - ln(nM_1) ≈ n E[ln(1 + e^{ℓ}) - e^{ℓ}] (σ: logistic).
-    Exact level law: d y / s² ~ non-central χ²_d with non-centrality d r / s². Scalars."""
-    from scipy.stats import ncx2
+def _ncx2_logpdf(v: np.ndarray, k: float, lam: float) -> np.ndarray:
+    """ln of the non-central χ²_k density with non-centrality λ:
+    ½ e^{-(v+λ)/2} (v/λ)^{k/4-1/2} I_{k/2-1}(sqrt(λ v)), Bessel I in the scaled form ive."""
+    from scipy.special import ive
 
+    arg = np.sqrt(lam * v)
+    with np.errstate(divide="ignore"):  # ive underflows to 0 far in the lower tail: ln -> -inf (weight 0)
+        log_i = np.log(ive(k / 2 - 1, arg))
+    return (-math.log(2.0) - (v + lam) / 2 + (k / 4 - 0.5) * np.log(v / lam)
+            + log_i + arg)
+
+
+def _low_levels(alpha, t, sigma, r, d):
+    """Level law for the one-low-level corrections: grid of ℓ = -βdy - ln(nM_1) and the
+    log-weights ln(n p(y) dy) (exact law: d y/s² ~ non-central χ²_d, non-centrality d r/s²),
+    and ln(nM_1) = d(α + Λ(-β)). Scalars."""
     s2 = sigma**2 * math.exp(-2 * t)
     b = 1.0 / (2.0 * float(delta_t(t)))
     log_nm1 = d * (alpha + float(g.cgf(-b, t, sigma, r)))
     nc = d * r / s2
     mean = d + nc
-    v = np.linspace(1e-9, mean + 12 * math.sqrt(2 * (d + 2 * nc)), 6001)
-    logp = ncx2.logpdf(v, d, nc)
+    v = np.linspace(1e-9, mean + 12 * math.sqrt(2 * (d + 2 * nc)), 3001)
     ell = -b * s2 * v - log_nm1
-    logdens = logp + d * alpha + math.log(v[1] - v[0])
-    pr = np.sum(np.exp(logdens + 2 * (-np.logaddexp(0.0, -ell))))
-    corr = np.sum(np.exp(logdens) * (np.logaddexp(0.0, ell) - np.exp(np.minimum(ell, 700.0))))
+    logw = _ncx2_logpdf(v, d, nc) + d * alpha + math.log(v[1] - v[0])
+    return ell, logw, log_nm1
+
+
+def _one_level_terms(alpha, t, sigma, r, d):
+    """Liquid-phase finite-d corrections from one atypically low level on top of the annealed
+    bulk nM_1 (M_1 = E[e^{-βdy}|x]), first order in the Poisson process of levels:
+    with q = e^{ℓ}, ℓ(y) = -βdy - ln(nM_1), E Σ w² ≈ n E[q²/(1+q)²] and
+    E ln Z - ln(nM_1) ≈ n E[ln(1 + q) - q] (the mean of q is already in the bulk). Scalars."""
+    ell, logw, _ = _low_levels(alpha, t, sigma, r, d)
+    pr = np.sum(np.exp(logw + 2 * (-np.logaddexp(0.0, -ell))))
+    corr = np.sum(np.exp(logw) * (np.logaddexp(0.0, ell) - np.exp(np.minimum(ell, 700.0))))
     return float(min(pr, 1.0)), float(corr)
+
+
+def _one_level_vec(alpha, t, sigma, r, d):
+    """_one_level_terms over arrays; for many r at scalar (α, t, σ), evaluated on 9 nodes
+    spanning the r range and interpolated (log PR and the correction are smooth in r)."""
+    alpha, t, sigma, r = np.broadcast_arrays(alpha, t, sigma, r)
+    if r.size > 9 and np.ptp(alpha) == 0 and np.ptp(t) == 0 and np.ptp(sigma) == 0:
+        a0, t0, s0 = float(alpha.flat[0]), float(t.flat[0]), float(sigma.flat[0])
+        nodes = np.linspace(r.min(), r.max(), 9)
+        vals = np.array([_one_level_terms(a0, t0, s0, float(rn), d) for rn in nodes])
+        pr = np.exp(np.interp(r, nodes, np.log(np.maximum(vals[:, 0], 1e-300))))
+        return np.minimum(pr, 1.0), np.interp(r, nodes, vals[:, 1])
+    f = np.vectorize(lambda a, tt, ss, rr: _one_level_terms(float(a), float(tt), float(ss), float(rr), d), otypes=[float, float])
+    return f(alpha, t, sigma, r)
 
 
 def free_entropy(alpha, t, sigma, r=None, d=None):
@@ -169,7 +200,7 @@ def free_entropy(alpha, t, sigma, r=None, d=None):
         rho0 = _solve_rate(alpha, t, sigma, r)
         return np.where(liquid, g.free_entropy_liquid(alpha, t, sigma, r), g.free_entropy_condensed_rho(rho0, t, sigma, r))
     ann, _ = _annealed_terms(alpha, t, sigma, r, d)
-    corr = np.vectorize(lambda a, tt, ss, rr: _one_level_terms(a, tt, ss, rr, d)[1])(alpha, t, sigma, r)
+    corr = _one_level_vec(alpha, t, sigma, r, d)[1] if np.any(liquid) else 0.0
     liq = ann + corr / d
     rho0 = lowest_level_rho(alpha, t, sigma, r, d)
     m = np.clip(g.freezing_m_rho(rho0, t, sigma), 1e-12, 1 - 1e-12)
@@ -191,7 +222,7 @@ def participation_ratio(alpha, t, sigma, r=None, d=None):
     cond = 1.0 - np.minimum(m, 1.0)
     if d is None:
         return np.where(liquid, 0.0, cond)
-    pr = np.vectorize(lambda a, tt, ss, rr: _one_level_terms(a, tt, ss, rr, d)[0])(alpha, t, sigma, r)
+    pr = _one_level_vec(alpha, t, sigma, r, d)[0] if np.any(liquid) else 0.0
     return np.where(liquid, pr, cond)
 
 
@@ -206,9 +237,9 @@ def phi_C(t, alpha, sigma, d=None):
     x = e^{-t}a_ν + sqrt(Δ_t) z sits on a planted level (log-weight -|z|²/2) among e^{αd} - 1
     ordinary ones. Leading order in d: φ_C = 1 for α < α_c(t) (t < t_C), 0 for α > α_c(t).
     With ``d`` (finite-d crossover, approximate): the log-ratio planted/rest is
-    L = -|z|²/2 - d φ_d(r), r = |x|²/d, with φ_d the finite-d :func:`free_entropy` of the other
-    levels; (|z|²/d, r) jointly Gaussian (CLT), and φ_C ≈ E[w² + (1 - w)² PR_rest(r)],
-    w = 1/(1 + e^{-L}). Deep in the liquid rest (α - α_c ≫ d^{-1/2}) L ≈ N(d(α_c - α), d s²/Γ_t):
+    L = -|z|²/2 - ln Z_rest, r = |x|²/d, (|z|²/d, r) jointly Gaussian (CLT), Z_rest = annealed
+    bulk + the Poisson process of low levels to first order (liquid rest) or the finite-d
+    condensed free entropy (condensed rest); see :func:`_phi_c_finite`. Deep in the liquid rest (α - α_c ≫ d^{-1/2}) L ≈ N(d(α_c - α), d s²/Γ_t):
     the crossover width in α is sqrt(s²/(Γ_t d))."""
     _check(t=t, alpha=alpha, sigma=sigma, d=d)
     if d is None:
@@ -223,21 +254,36 @@ _GH2_W = _GH2_W / _GH2_W.sum()
 
 
 def _phi_c_finite(t: float, alpha: float, sigma: float, d: float) -> float:
-    """Finite-d φ_C: (|z|²/d, |x|²/d) jointly Gaussian by the CLT (variances 2/d, 2Γ²/d,
-    covariance 2Δ/d); ln Z_rest = d · free_entropy(α, t, σ, r = |x|²/d, d)."""
+    """Finite-d φ_C. (|z|²/d, r = |x|²/d) jointly Gaussian by the CLT (variances 2/d, 2Γ²/d,
+    covariance 2Δ/d); planted weight p = e^{-|z|²/2}/B relative to the bulk of the other levels.
+
+    Liquid rest: B = nM_1 (annealed) and, first order in the Poisson process of low levels
+    q = e^{ℓ}: Σ w² = F(1) + n E[F(1+q) - F(1) - F'(1) q + q²/(p+1+q)²], F(Z) = p²/(p+Z)².
+    Condensed rest: ln B = d · free_entropy(α, t, σ, r, d), Σ w² ≈ w² + (1-w)²(1-m)."""
     D = float(delta_t(t))
     G = float(gamma_t(t, sigma))
-    # r = Γ + sqrt(2/d) Γ ξ1 ; |z|²/d = 1 + sqrt(2/d) (c ξ1 + sqrt(1 - c²) ξ2), c = Δ/Γ
     c = D / G
-    r = G * (1 + math.sqrt(2 / d) * _GH2_X)
-    r = np.maximum(r, 1e-6 * G)
-    phi_rest = free_entropy(alpha, t, sigma, r, d)
-    pr_rest = participation_ratio(alpha, t, sigma, r, d)
-    z2 = 1 + math.sqrt(2 / d) * (c * _GH2_X[:, None] + math.sqrt(1 - c * c) * _GH2_X[None, :])
-    L = -d * z2 / 2 - d * phi_rest[:, None]
-    w = 0.5 * (1.0 + np.tanh(0.5 * L))
-    vals = w**2 + (1 - w) ** 2 * pr_rest[:, None]
-    return float(np.sum(_GH2_W[:, None] * _GH2_W[None, :] * vals))
+    out = 0.0
+    for xi1, w1 in zip(_GH2_X, _GH2_W):
+        r = max(G * (1 + math.sqrt(2 / d) * xi1), 1e-6 * G)
+        z2 = 1 + math.sqrt(2 / d) * (c * xi1 + math.sqrt(1 - c * c) * _GH2_X)
+        if alpha >= float(g.alpha_c_r(t, sigma, r)):
+            ell, logw, log_nm1 = _low_levels(alpha, t, sigma, r, d)
+            keep = logw > np.max(logw) - 60.0
+            ell, wts = ell[keep], np.exp(logw[keep])
+            p = np.exp(np.clip(-d * z2 / 2 - log_nm1, -700, 700))[:, None]
+            q = np.exp(np.minimum(ell, 700.0))[None, :]
+            F = lambda Z: p**2 / (p + Z) ** 2  # noqa: E731
+            dF1 = -2 * p**2 / (p + 1) ** 3
+            corr = F(1 + q) - F(1.0) - dF1 * q + q**2 / (p + 1 + q) ** 2
+            vals = F(1.0)[:, 0] + np.sum(wts * corr, axis=1)
+        else:
+            ln_b = d * float(free_entropy(alpha, t, sigma, r, d))
+            pr_rest = float(participation_ratio(alpha, t, sigma, r, d))
+            wpl = 0.5 * (1.0 + np.tanh(0.5 * (-d * z2 / 2 - ln_b)))
+            vals = wpl**2 + (1 - wpl) ** 2 * pr_rest
+        out += w1 * float(np.sum(_GH2_W * np.clip(vals, 0.0, 1.0)))
+    return out
 
 
 def empirical_log_partition(x: np.ndarray, train: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
