@@ -28,7 +28,7 @@ from numerics import validate
 from numerics.generated import rem as g
 
 __all__ = [
-    "alpha_c", "alpha_c_r", "t_C", "lowest_level_rho", "free_entropy", "phase", "freezing_m",
+    "alpha_c", "alpha_c_r", "t_C", "free_entropy_liquid_branch", "lowest_level_rho", "free_entropy", "phase", "freezing_m",
     "participation_ratio", "phi_C", "gamma_t", "delta_t", "empirical_log_partition",
 ]
 
@@ -106,6 +106,14 @@ def lowest_level_rho(alpha, t, sigma, r=None, d=None):
             shift = np.log(kk * np.sqrt(2 * math.pi * np.asarray(d, float) * lam2)) / d
             rho = _solve_rate(np.maximum(alpha - shift, 1e-300), t, sigma, r)
     return rho
+
+
+def free_entropy_liquid_branch(alpha, t, sigma, r=None):
+    """Liquid branch α + Λ(-1/(2Δ_t)) = α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t) at every t (= (1/d) ln E[Z|x],
+    the annealed value; the true free entropy below t_C is the condensed branch)."""
+    _check(alpha=alpha, t=t, sigma=sigma, r=r)
+    r = gamma_t(t, sigma) if r is None else r
+    return g.free_entropy_liquid(alpha, t, sigma, r)
 
 
 def phase(alpha, t, sigma, r=None):
