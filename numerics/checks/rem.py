@@ -97,7 +97,10 @@ def phi_c_check(rng: np.random.Generator, full: bool):
         th_val = float(rem.phi_C(t, alpha, SIGMA, d))
         pairs = [(pr, np.full_like(pr, th_val)) for _, pr, _ in rows]
         val, th, se = _measure(pairs)
-        se = max(se, 1e-4)  # all-ones blocks deep in the condensed phase
+        # Σw² ∈ [0, 1] => Var ≤ μ(1 - μ): under the theory (null hypothesis) the standard error is
+        # at most sqrt(φ(1 - φ)/N). Used as a floor: deep in the condensed phase nearly every
+        # sample is 1 and the measured spread underestimates the rare-event variance.
+        se = max(se, math.sqrt(th_val * (1 - th_val) / (sets * per)))
         out.append(Measurement(th, val, se, {"d": d, "n": n, "alpha": alpha, "t": t, "sigma": SIGMA,
                                              "t_C": float(rem.t_C(alpha, SIGMA))},
                                label=f"alpha={alpha:g},t={t:g}",
