@@ -295,7 +295,12 @@ def alpha_c_r():
     a_c = sp.expand_log(_branches()["a_c"], force=True).subs(_S, G_ - _D)
     a_c = sp.expand(sp.simplify(a_c))
     step("α_c(r) in Γ_t = Δ_t + s², Δ_t", a_c)
-    a_c = _timed(a_c.subs(G_, _D + _S))
+    # overflow/cancellation-free form (log1p of s²/Δ; no -½ + ... cancellation at large t)
+    stable = sp.log(1 + _S / _D) / 2 + _S * (r - G_) / (2 * G_**2)
+    assert sp.simplify(sp.expand_log(a_c - stable.subs(G_, _D + _S).subs(_S, G_ - _D), force=True)) == 0
+    step("stable form", stable)
+    a_c = stable.subs(_S / _D, sigma**2 / (sp.exp(2 * t) - 1)).subs(G_, _D + _S)
+    a_c = _timed(a_c)
     # second route: the rate function itself, evaluated at y*
     via_rate = rate().subs(y, y_star())
     vals = {t: sp.Rational(3, 4), sigma: sp.Rational(6, 5), r: sp.Rational(2, 3)}
@@ -323,7 +328,11 @@ def alpha_c():
     # same value from the registered general-r threshold
     vals = {t: sp.Rational(4, 5), sigma: sp.Rational(3, 7)}
     assert abs(sp.N((alpha_c_r().subs(r, _gamma_t()) - _timed(a_c.subs(G_, _D + _S))).subs(vals), 40)) < 1e-30
-    return a_c.subs({G_: _gamma_t(), _D: ou_delta(t)})
+    # ½ ln(Γ/Δ) = ½ ln(1 + s²/Δ), s²/Δ = σ²/(e^{2t} - 1): the log1p form (no cancellation at large t)
+    stable = sp.log(1 + sigma**2 / (sp.exp(2 * t) - 1)) / 2
+    assert sp.simplify(sp.expand_log(a_c.subs({G_: _D + _S}) - stable.subs(sigma**2, _S * sp.exp(2 * t)).subs(
+        sp.exp(2 * t), 1 / (1 - _D)), force=True)) == 0
+    return step("½ ln(1 + σ²/(e^{2t} - 1))", stable)
 
 
 @result(
@@ -345,7 +354,10 @@ def t_c_alpha():
     for vals in ({alpha: sp.Rational(1, 50), sigma: 1}, {alpha: sp.Rational(7, 3), sigma: sp.Rational(1, 9)}):
         assert abs(sp.N((sol - gm_t_c()).subs(vals), 40)) < 1e-30
     # collapse = condensation: f(t) = α - alpha_c(t) identically
-    assert sp.simplify(f_leading() - (alpha - alpha_c())) == 0
+    diff = f_leading() - (alpha - alpha_c())
+    for vals in ({t: sp.Rational(1, 7), sigma: sp.Rational(5, 2), alpha: 1},
+                 {t: 3, sigma: sp.Rational(1, 3), alpha: sp.Rational(1, 9)}, {t: sp.Rational(2, 3), sigma: 1, alpha: 2}):
+        assert abs(sp.N(diff.subs(vals), 50)) < 1e-40
     return step("t_C", sol)
 
 

@@ -31,59 +31,51 @@ def alpha_c(t, sigma):
     """rem.alpha_c: condensation threshold for a typical point of P_t (r = Γ_t): ½ ln(Γ_t/Δ_t)
 
     Arguments (in order): t, sigma.
-    Formula: -log(1 - exp(-2*t))/2 + log(sigma**2*exp(-2*t) + 1 - exp(-2*t))/2
+    Formula: log(sigma**2/(exp(2*t) - 1) + 1)/2
     Reference: THEORY §3; Biroli, Bonnaire, de Bortoli, Mézard (2024).
     """
-    _x0 = -2*t
-    _x1 = -numpy.expm1(_x0)
-    return -1/2*numpy.log(_x1) + (1/2)*numpy.log(_x1 + sigma**2*numpy.exp(_x0))
+    return (1/2)*numpy.log1p(sigma**2/numpy.expm1(2*t))
 
 @numba.njit(cache=True)
 def alpha_c_nb(t, sigma):
     """rem.alpha_c: condensation threshold for a typical point of P_t (r = Γ_t): ½ ln(Γ_t/Δ_t)
 
     Arguments (in order): t, sigma.
-    Formula: -log(1 - exp(-2*t))/2 + log(sigma**2*exp(-2*t) + 1 - exp(-2*t))/2
+    Formula: log(sigma**2/(exp(2*t) - 1) + 1)/2
     Reference: THEORY §3; Biroli, Bonnaire, de Bortoli, Mézard (2024).
     """
-    _x0 = -2*t
-    _x1 = -numpy.expm1(_x0)
-    return -1/2*numpy.log(_x1) + (1/2)*numpy.log(_x1 + sigma**2*numpy.exp(_x0))
+    return (1/2)*numpy.log1p(sigma**2/numpy.expm1(2*t))
 
 def alpha_c_r(t, sigma, r):
     """rem.alpha_c_r: condensation threshold I(y*) of the REM at a point with |x|²/d = r
 
     Arguments (in order): t, sigma, r.
-    Formula: -r*(1 - exp(-2*t))/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))**2) +
-        r/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))) + (1 -
-        exp(-2*t))/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))) - log(1 - exp(-2*t))/2 +
-        log(sigma**2*exp(-2*t) + 1 - exp(-2*t))/2 - 1/2
+    Formula: sigma**2*(r - sigma**2*exp(-2*t) - 1 + exp(-2*t))*exp(-2*t)/(2*(sigma**2*exp(-2*t) +
+        1 - exp(-2*t))**2) + log(sigma**2/(exp(2*t) - 1) + 1)/2
     Reference: THEORY §3.
     """
-    _x0 = -2*t
-    _x1 = numpy.expm1(_x0)
+    _x0 = sigma**2
+    _x1 = 2*t
     _x2 = -_x1
-    _x3 = _x2 + sigma**2*numpy.exp(_x0)
-    _x4 = _x3**(-1.0)
-    return -1/2*_x1*_x4 + (1/2)*_x1*r/_x3**2 + (1/2)*_x4*r - 1/2*numpy.log(_x2) + (1/2)*numpy.log(_x3) - 1/2
+    _x3 = numpy.expm1(_x2)
+    _x4 = _x0*numpy.exp(_x2)
+    return (1/2)*_x4*(_x3 - _x4 + r)/(-_x3 + _x4)**2 + (1/2)*numpy.log1p(_x0/numpy.expm1(_x1))
 
 @numba.njit(cache=True)
 def alpha_c_r_nb(t, sigma, r):
     """rem.alpha_c_r: condensation threshold I(y*) of the REM at a point with |x|²/d = r
 
     Arguments (in order): t, sigma, r.
-    Formula: -r*(1 - exp(-2*t))/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))**2) +
-        r/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))) + (1 -
-        exp(-2*t))/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))) - log(1 - exp(-2*t))/2 +
-        log(sigma**2*exp(-2*t) + 1 - exp(-2*t))/2 - 1/2
+    Formula: sigma**2*(r - sigma**2*exp(-2*t) - 1 + exp(-2*t))*exp(-2*t)/(2*(sigma**2*exp(-2*t) +
+        1 - exp(-2*t))**2) + log(sigma**2/(exp(2*t) - 1) + 1)/2
     Reference: THEORY §3.
     """
-    _x0 = -2*t
-    _x1 = numpy.expm1(_x0)
+    _x0 = sigma**2
+    _x1 = 2*t
     _x2 = -_x1
-    _x3 = _x2 + sigma**2*numpy.exp(_x0)
-    _x4 = _x3**(-1.0)
-    return -1/2*_x1*_x4 + (1/2)*_x1*r/_x3**2 + (1/2)*_x4*r - 1/2*numpy.log(_x2) + (1/2)*numpy.log(_x3) - 1/2
+    _x3 = numpy.expm1(_x2)
+    _x4 = _x0*numpy.exp(_x2)
+    return (1/2)*_x4*(_x3 - _x4 + r)/(-_x3 + _x4)**2 + (1/2)*numpy.log1p(_x0/numpy.expm1(_x1))
 
 def cgf(k, t, sigma, r):
     """rem.cgf: cumulant generating function (1/d) ln E_a exp(k d y) of a level energy y = |x -
@@ -401,20 +393,22 @@ def t_C_alpha(alpha, sigma):
     """rem.t_C_alpha: condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha)
 
     Arguments (in order): alpha, sigma.
-    Formula: log(-(sigma**2 + exp(2*alpha) - 1)/((1 - exp(alpha))*(exp(alpha) + 1)))/2
+    Formula: log(-(sigma**2 + exp(2*alpha) - 1)/(1 - exp(2*alpha)))/2
     Reference: THEORY §2-3.
     """
-    return (1/2)*numpy.log((sigma**2 + numpy.expm1(2*alpha))/((numpy.exp(alpha) + 1)*numpy.expm1(alpha)))
+    _x0 = numpy.expm1(2*alpha)
+    return (1/2)*numpy.log((_x0 + sigma**2)/_x0)
 
 @numba.njit(cache=True)
 def t_C_alpha_nb(alpha, sigma):
     """rem.t_C_alpha: condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha)
 
     Arguments (in order): alpha, sigma.
-    Formula: log(-(sigma**2 + exp(2*alpha) - 1)/((1 - exp(alpha))*(exp(alpha) + 1)))/2
+    Formula: log(-(sigma**2 + exp(2*alpha) - 1)/(1 - exp(2*alpha)))/2
     Reference: THEORY §2-3.
     """
-    return (1/2)*numpy.log((sigma**2 + numpy.expm1(2*alpha))/((numpy.exp(alpha) + 1)*numpy.expm1(alpha)))
+    _x0 = numpy.expm1(2*alpha)
+    return (1/2)*numpy.log((_x0 + sigma**2)/_x0)
 
 def y_star(t, sigma, r):
     """rem.y_star: energy of the levels that dominate Z in the liquid phase, Λ'(-1/(2Δ_t))
