@@ -204,3 +204,12 @@ def test_cli_rem_errors(capsys, bad):
     rc, _, err = _cli_in_process(capsys, "rem", *bad, "--json")
     assert rc != 0
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_cloning_phi_c_matches_exact_identity():
+    """Cloned empirical-score trajectories: P(same training point) = E_{x~P^e_t} Σ w² (z < 4)."""
+    from numerics.checks.rem_cloning import phi_c_cloning
+
+    for m in phi_c_cloning(np.random.default_rng(5), False):
+        assert abs(m.value - m.theory) / m.stderr < 4, (m.label, m.value, m.theory, m.stderr)
