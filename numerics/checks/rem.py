@@ -98,9 +98,10 @@ def phi_c_check(rng: np.random.Generator, full: bool):
         pairs = [(pr, np.full_like(pr, th_val)) for _, pr, _ in rows]
         val, th, se = _measure(pairs)
         # Σw² ∈ [0, 1] => Var ≤ μ(1 - μ): under the theory (null hypothesis) the standard error is
-        # at most sqrt(φ(1 - φ)/N). Used as a floor: deep in the condensed phase nearly every
-        # sample is 1 and the measured spread underestimates the rare-event variance.
-        se = max(se, math.sqrt(th_val * (1 - th_val) / (sets * per)))
+        # at most sqrt(φ(1 - φ)/N). Used as a floor on the condensed side (φ > ½) only, where nearly
+        # every sample is 1 and the measured spread underestimates the rare-event variance.
+        if th_val > 0.5:
+            se = max(se, math.sqrt(th_val * (1 - th_val) / (sets * per)))
         out.append(Measurement(th, val, se, {"d": d, "n": n, "alpha": alpha, "t": t, "sigma": SIGMA,
                                              "t_C": float(rem.t_C(alpha, SIGMA))},
                                label=f"alpha={alpha:g},t={t:g}",
