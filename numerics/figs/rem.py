@@ -20,7 +20,8 @@ ALPHA, SIGMA, D = 0.03, 1.0, 256
 
 
 def rem_collapse_data(rng: np.random.Generator, d: int = D, alpha: float = ALPHA, sigma: float = SIGMA,
-                      times=(0.4, 0.7, 1.0, 1.25, 1.6, 2.0, 2.5), sets: int = 4, per: int = 16) -> dict:
+                      times=(0.4, 0.7, 1.0, 1.25, 1.6, 2.0, 2.5), sets: int = 4, per: int = 16,
+                      n_finite: int = 28) -> dict:
     """Theory curves and direct measurements (mean ± s.e. over training sets) for the figure."""
     from numerics.checks.rem import _blocks
 
@@ -29,7 +30,7 @@ def rem_collapse_data(rng: np.random.Generator, d: int = D, alpha: float = ALPHA
     out = {"t": tt, "deficit": rem.free_entropy(alpha, tt, sigma) - liq, "pr": rem.participation_ratio(alpha, tt, sigma),
            "phi_C": rem.phi_C(tt, alpha, sigma), "t_C": float(rem.t_C(alpha, sigma)),
            "t_meas": np.array(times, dtype=float)}
-    td = np.linspace(0.3, 3.0, 28)
+    td = np.linspace(0.3, 3.0, n_finite)
     out.update(t_d=td, deficit_d=rem.free_entropy(alpha, td, sigma, None, d) - rem.free_entropy_liquid_branch(alpha, td, sigma),
                pr_d=rem.participation_ratio(alpha, td, sigma, None, d), phi_C_d=rem.phi_C(td, alpha, sigma, d))
     fe, fe_se, pr, pr_se, ph, ph_se = ([] for _ in range(6))
@@ -81,6 +82,6 @@ def draw_rem_collapse(data: dict, path: Path | None = None):
 
 @figure("rem_collapse", description="collapse = REM condensation: (1/d) ln Z and E Σ w² vs t, theory and log-sum-exp")
 def rem_collapse_figure(out_dir: Path, full: bool, rng: np.random.Generator) -> list[Path]:
-    data = rem_collapse_data(rng, sets=8 if full else 4)
+    data = rem_collapse_data(rng, sets=8 if full else 4, n_finite=28 if full else 12)
     fig = draw_rem_collapse(data)
     return save(fig, out_dir, "rem_collapse", **{k: v for k, v in data.items()})
