@@ -24,7 +24,6 @@ import math
 
 import numpy as np
 
-from numerics import validate
 from numerics.generated import rem as g
 
 __all__ = [
