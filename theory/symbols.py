@@ -37,6 +37,13 @@ SYMBOLS: dict[str, sp.Symbol] = {
     "Gamma": sp.Symbol("Gamma_t", **_pos),
     "Lambda": sp.Symbol("Lambda", **_pos),
     "m_norm": sp.Symbol("|m|", **_pos),
+    # rem (random-energy-model view of collapse, THEORY §3)
+    "k": sp.Symbol("k", real=True),  # cumulant-generating-function argument
+    "r": sp.Symbol("r", **_pos),  # |x|^2 / d
+    "y": sp.Symbol("y", **_pos),  # level energy |x - e^{-t} a|^2 / d
+    "beta": sp.Symbol("beta", **_pos),  # inverse temperature of a REM
+    "m_pd": sp.Symbol("m", **_pos),  # Poisson-Dirichlet (freezing / Parisi) parameter
+    "rho": sp.Symbol("rho", **_pos),  # 1/(1 - 2 k s^2): parametrises the Legendre transform
 }
 
 
