@@ -586,16 +586,27 @@ def fit_global_H(S: np.ndarray, beta: float) -> float:
     return float(optimize.brentq(lambda H: mean_M(H) - Mbar, -50.0 * N, 50.0 * N, xtol=1e-12))
 
 
-def data_law_theory(n_over_N, model: CurieWeiss) -> np.ndarray:
+def state_moments(model: CurieWeiss) -> tuple[float, float]:
+    """Finite-N state magnetization ⟨|M|⟩/N and within-state susceptibility Var(|M|)/N from the exact
+    M-law (they tend to m* and χ as N → ∞)."""
+    M, P = model.magnetization_law()
+    a = np.abs(M)
+    m1 = float(np.sum(a * P))
+    return m1 / model.N, float(np.sum(a * a * P) - m1 * m1) / model.N
+
+
+def data_law_theory(n_over_N, model: CurieWeiss, *, finite_N: bool = False) -> np.ndarray:
     """RMS error of p̂_+ when Σ_i ĥ_i = H + ε, ε ~ N(0, N/(4 p_+ p_- n χ)) (``cw.learned_sum_h_variance``):
-    sqrt(E[(σ(logit p_+ + 2m*ε) - p_+)²]) by Gauss–Hermite; a function of n/N only."""
+    sqrt(E[(σ(logit p_+ + 2m*ε) - p_+)²]) by Gauss–Hermite; a function of n/N only. ``finite_N``:
+    m*, χ replaced by their exact finite-N state values (``state_moments``)."""
     r = np.asarray(n_over_N, dtype=float)
     p = model.p_plus
-    var = G.learned_sum_h_variance(1.0, r, model.chi, p)  # N/n = 1/r
+    m, chi = state_moments(model) if finite_N else (model.m_star, model.chi)
+    var = G.learned_sum_h_variance(1.0, r, chi, p)  # N/n = 1/r
     logit = math.log(p / (1 - p))
     z, w = np.polynomial.hermite_e.hermegauss(120)
     w = w / w.sum()
-    arg = logit + 2 * model.m_star * np.sqrt(var)[..., None] * z
+    arg = logit + 2 * m * np.sqrt(var)[..., None] * z
     return np.sqrt(((special.expit(arg) - p) ** 2) @ w)
 
 
@@ -640,6 +651,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
                 row[f"rms_{key}"] = math.sqrt(mse)
                 row[f"rms_{key}_stderr"] = float(sq.std(ddof=1) / math.sqrt(len(sq)) / (2 * math.sqrt(mse))) if mse > 0 else 0.0
             row["law"] = float(data_law_theory(n / N, model))
+            row["law_finite_N"] = float(data_law_theory(n / N, model, finite_N=True))
             row["law_linear"] = float(data_law_linear(n / N, model))
             if gen:
                 row.update(gen)
@@ -664,8 +676,11 @@ def data_law_figure(result: dict, path: str) -> str:
         ax.errorbar(x, [r["rms_pl"] for r in rr], yerr=[r["rms_pl_stderr"] for r in rr], marker="o", ls="", label=f"learned fields, N={N}")
         ax.plot(x, [r["rms_ml"] for r in rr], marker="x", ls=":", alpha=0.6, label=f"ML global H, N={N}")
     xs = np.geomspace(min(r["n_over_N"] for r in rows), max(r["n_over_N"] for r in rows), 200)
+    for N in Ns:
+        ax.plot(xs, data_law_theory(xs, CurieWeiss(N, result["beta"], result["H"]), finite_N=True), "--", lw=0.8, color="0.5")
     model = CurieWeiss(max(Ns), result["beta"], result["H"])
-    ax.plot(xs, data_law_theory(xs, model), "k-", label=r"law: $\Sigma\hat h_i$ var $N/(4p_+p_-n\chi)$")
+    ax.plot(xs, data_law_theory(xs, model), "k-", label=r"law, $N\to\infty$: Var$\Sigma\hat h_i = N/(4p_+p_-n\chi)$")
+    ax.plot([], [], "--", color="0.5", label="law with finite-N m, χ")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("n / N")

@@ -117,15 +117,15 @@ def test_exact_score_matches_finite_difference_of_enumerated_density(t):
     assert np.max(np.abs(s - s_np)) < 1e-12
 
 
-@pytest.mark.parametrize("N,beta,t", [(30, 0.6, 0.2), (100, 1.5, 0.01), (100, 1.5, 2.0), (300, 3.0, 0.7), (200, 1.0, 5.0)])
+@pytest.mark.parametrize("N,beta,t", [(30, 0.6, 0.2), (100, 1.5, 0.01), (100, 1.5, 2.0), (150, 3.0, 0.7), (120, 1.0, 5.0)])
 def test_quadrature_score_against_brute_force_grid(N, beta, t):
     rng = np.random.default_rng(N)
     model = C.CurieWeiss(N, beta, 0.7)
-    x = model.sample_t(20, t, rng)
+    x = model.sample_t(4, t, rng)
     fields = model.h + rng.normal(0, 0.05, N)
     s = C.score_exact(x, t, beta, fields)
     lim = 1 + 12 / math.sqrt(N * beta)
-    ref = C.score_exact_numpy(x, t, beta, fields, grid=np.linspace(-lim, lim, 30001))
+    ref = C.score_exact_numpy(x, t, beta, fields, grid=np.linspace(-lim, lim, 12001))
     assert np.max(np.abs(s - ref)) < 1e-8
     assert np.all(np.isfinite(s))
 
@@ -214,31 +214,45 @@ def test_data_law_measurement_small():
     res = C.data_law_measure([24], [16.0], 1.5, 0.5, 20, np.random.default_rng(9))
     r = res["rows"][0]
     assert r["rms_pl"] > 0 and r["law"] > 0
-    assert 0.4 < r["rms_pl"] / r["law"] < 2.0
+    assert 0.5 < r["rms_pl"] / r["law_finite_N"] < 1.6
     # the ML global weight does not need n >> N: its error is far below the learned-fields error
     assert r["rms_ml"] < r["rms_pl"]
 
 
 # ------------------------------------------------------------------ CLI
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "numerics.cli", *args], capture_output=True, text=True)
+def _cli(capsys, *args):
+    from numerics.cli import main
+
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return rc, out.out, out.err
 
 
-def test_cli_contract_and_errors():
-    r = _cli("cw", "--N", "20", "--beta", "1.5", "--H", "0.3", "--t", "0.5", "1.0", "--json")
-    assert r.returncode == 0, r.stderr
-    o = json.loads(r.stdout)
+def test_cli_contract_and_errors(capsys):
+    rc, out, err = _cli(capsys, "cw", "--N", "20", "--beta", "1.5", "--H", "0.3", "--t", "0.5", "1.0", "--json")
+    assert rc == 0, err
+    o = json.loads(out)
     for k in ("m_star", "chi", "p_plus", "p_plus_asymptotic", "Lambda", "t_S", "t", "phi"):
         assert k in o
     assert len(o["phi"]) == 2
-    for bad in (["cw", "--N", "0", "--beta", "1"], ["cw", "--N", "5", "--beta", "abc"],
+    for bad in (["cw", "--N", "0", "--beta", "1"], ["cw", "--N", "5", "--beta", "abc"], ["cw", "--N", "2.5", "--beta", "1"],
                 ["simulate", "generate", "--model", "cw", "--N", "10", "--beta", "1", "--samples", "0"],
-                ["simulate", "generate", "--model", "cw", "--N", "-3", "--beta", "1"]):
-        r = _cli(*bad)
-        assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
-    r = _cli("simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--H", "0.5", "--samples", "50",
-             "--seed", "1", "--steps", "40", "--json")
-    assert r.returncode == 0, r.stderr
-    o = json.loads(r.stdout)
+                ["simulate", "generate", "--model", "cw", "--N", "-3", "--beta", "1"],
+                ["simulate", "generate", "--model", "cw", "--N", "10", "--beta", "1", "--score", "learned"]):
+        rc, out, err = _cli(capsys, *bad)
+        assert rc != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    rc, out, err = _cli(capsys, "simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--H", "0.5",
+                        "--samples", "50", "--seed", "1", "--steps", "40", "--json")
+    assert rc == 0, err
+    o = json.loads(out)
     for k in ("p_plus", "p_plus_stderr", "mean_abs_m", "seconds"):
         assert k in o
+    rc, out, err = _cli(capsys, "simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--samples", "20",
+                        "--score", "learned", "--n-train", "300", "--steps", "30", "--json")
+    assert rc == 0, err
+    assert 0 <= json.loads(out)["p_plus_learned_exact"] <= 1
+
+
+def test_cli_entry_point_subprocess():
+    r = subprocess.run([sys.executable, "-m", "numerics.cli", "cw", "--N", "0", "--beta", "1"], capture_output=True, text=True)
+    assert r.returncode == 2 and "N must be a positive integer" in r.stderr
