@@ -199,20 +199,6 @@ def log_M_weight(M, N, beta, h):
     _x1 = (1/2)*N + 1
     return (1/2)*M**2*beta/N + M*h + scipy.special.gammaln(N + 1) - scipy.special.gammaln(-_x0 + _x1) - scipy.special.gammaln(_x0 + _x1)
 
-@numba.njit(cache=True)
-def log_M_weight_nb(M, N, beta, h):
-    """cw.log_M_weight: unnormalised log-law of the magnetization: ln C(N,(N+M)/2) + βM²/(2N) + hM (log-
-    gamma form)
-
-    Arguments (in order): M, N, beta, h.
-    Formula: M**2*beta/(2*N) + M*h + loggamma(N + 1) - loggamma(-M/2 + N/2 + 1) - loggamma(M/2 +
-        N/2 + 1)
-    Reference: THEORY §4.
-    """
-    _x0 = (1/2)*M
-    _x1 = (1/2)*N + 1
-    return (1/2)*M**2*beta/N + M*h + scipy.special.gammaln(N + 1) - scipy.special.gammaln(-_x0 + _x1) - scipy.special.gammaln(_x0 + _x1)
-
 def log_hs_kernel(mu_hs, M, N, beta):
     """cw.log_hs_kernel: log of the HS kernel: e^{βM²/2N} = ∫ dμ K(μ; M), K = sqrt(Nβ/2π) e^{-Nβμ²/2 + βμM}
 
@@ -340,11 +326,13 @@ def score_given_mu(x, t, mu_hs, beta, h):
     average over the μ-measure ∝ e^{NΦ(μ;x)}
 
     Arguments (in order): x, t, mu_hs, beta, h.
-    Formula: -2*x/(2 - 2*exp(-2*t)) + tanh(beta*mu + h + x/(2*sinh(t)))/(2*sinh(t))
+    Formula: -x/(1 - exp(-2*t)) + exp(-t)*tanh(beta*mu + h + x*exp(-t)/(1 - exp(-2*t)))/(1 -
+        exp(-2*t))
     Reference: THEORY §4.
     """
-    _x0 = numpy.sinh(t)**(-1.0)
-    return (1/2)*_x0*numpy.tanh((1/2)*_x0*x + beta*mu_hs + h) - x/(1 - numpy.exp(-2*t))
+    _x0 = numpy.expm1(-2*t)**(-1.0)
+    _x1 = numpy.exp(-t)
+    return _x0*(-_x1*numpy.tanh(-_x0*_x1*x + beta*mu_hs + h) + x)
 
 @numba.njit(cache=True)
 def score_given_mu_nb(x, t, mu_hs, beta, h):
@@ -352,11 +340,13 @@ def score_given_mu_nb(x, t, mu_hs, beta, h):
     average over the μ-measure ∝ e^{NΦ(μ;x)}
 
     Arguments (in order): x, t, mu_hs, beta, h.
-    Formula: -2*x/(2 - 2*exp(-2*t)) + tanh(beta*mu + h + x/(2*sinh(t)))/(2*sinh(t))
+    Formula: -x/(1 - exp(-2*t)) + exp(-t)*tanh(beta*mu + h + x*exp(-t)/(1 - exp(-2*t)))/(1 -
+        exp(-2*t))
     Reference: THEORY §4.
     """
-    _x0 = numpy.sinh(t)**(-1.0)
-    return (1/2)*_x0*numpy.tanh((1/2)*_x0*x + beta*mu_hs + h) - x/(1 - numpy.exp(-2*t))
+    _x0 = numpy.expm1(-2*t)**(-1.0)
+    _x1 = numpy.exp(-t)
+    return _x0*(-_x1*numpy.tanh(-_x0*_x1*x + beta*mu_hs + h) + x)
 
 def snr_site(t):
     """cw.snr_site: per-site signal-to-noise ratio e^{-2t}/Δ_t = 1/(e^{2t} - 1): λ_i = a s_i + √a z_i
@@ -396,4 +386,4 @@ def t_S_nb(Lambda):
     """
     return (1/2)*numpy.log(Lambda)
 
-__all__ = ['Lambda_asymptotic', 'Lambda_asymptotic_nb', 'Lambda_exact', 'Lambda_exact_nb', 'Phi_site', 'Phi_site_nb', 'chi', 'chi_nb', 'global_weight_stderr', 'global_weight_stderr_nb', 'kappa', 'kappa_nb', 'lam', 'lam_nb', 'learned_sum_h_variance', 'learned_sum_h_variance_nb', 'log_M_weight', 'log_M_weight_nb', 'log_hs_kernel', 'log_hs_kernel_nb', 'log_weight_ratio_asymptotic', 'log_weight_ratio_asymptotic_nb', 'm_residual', 'm_residual_nb', 'p_plus_asymptotic', 'p_plus_asymptotic_nb', 'p_plus_error_linear', 'p_plus_error_linear_nb', 'saddle_residual', 'saddle_residual_nb', 'score_given_mu', 'score_given_mu_nb', 'snr_site', 'snr_site_nb', 't_S', 't_S_nb']
+__all__ = ['Lambda_asymptotic', 'Lambda_asymptotic_nb', 'Lambda_exact', 'Lambda_exact_nb', 'Phi_site', 'Phi_site_nb', 'chi', 'chi_nb', 'global_weight_stderr', 'global_weight_stderr_nb', 'kappa', 'kappa_nb', 'lam', 'lam_nb', 'learned_sum_h_variance', 'learned_sum_h_variance_nb', 'log_M_weight', 'log_hs_kernel', 'log_hs_kernel_nb', 'log_weight_ratio_asymptotic', 'log_weight_ratio_asymptotic_nb', 'm_residual', 'm_residual_nb', 'p_plus_asymptotic', 'p_plus_asymptotic_nb', 'p_plus_error_linear', 'p_plus_error_linear_nb', 'saddle_residual', 'saddle_residual_nb', 'score_given_mu', 'score_given_mu_nb', 'snr_site', 'snr_site_nb', 't_S', 't_S_nb']
