@@ -256,3 +256,12 @@ def test_cli_contract_and_errors(capsys):
 def test_cli_entry_point_subprocess():
     r = subprocess.run([sys.executable, "-m", "numerics.cli", "cw", "--N", "0", "--beta", "1"], capture_output=True, text=True)
     assert r.returncode == 2 and "N must be a positive integer" in r.stderr
+
+
+def test_generation_with_learned_score_matches_learned_model():
+    rng = np.random.default_rng(17)
+    model = C.CurieWeiss(21, 1.5, 0.5)
+    h, J = C.fit_pseudolikelihood(model.sample(84, rng))
+    target = C.p_plus_of_fields(h, J)
+    g = C.generate(model, 600, rng, fields=h, J=J, steps=140)
+    assert abs(g["p_plus"] - target) < 4 * g["p_plus_stderr"]

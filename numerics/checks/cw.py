@@ -64,3 +64,18 @@ def _data_law(rng: np.random.Generator, full: bool):
                                label=f"N={r['N']},n/N={r['n_over_N']:g}", bias_allowance=0.05 * r["law_finite_N"],
                                extra={"law_large_N": r["law"], "rms_ml_global": r["rms_ml"], "rms_fraction": r["rms_frac"]}))
     return out
+
+
+@check("cw.learned_generation", quick=True, description="generation with a learned (h_i, J) score vs that model's exact p_+")
+def _learned_generation(rng: np.random.Generator, full: bool):
+    from numerics import curie_weiss as C
+
+    N, ratio = (64, 4.0) if full else (25, 4.0)
+    samples = 2000 if full else 400
+    model = C.CurieWeiss(N, 1.5, 0.5)
+    S = model.sample(int(ratio * N), rng)
+    h, J = C.fit_pseudolikelihood(S)
+    target = C.p_plus_of_fields(h, J)
+    g = C.generate(model, samples, rng, fields=h, J=J, steps=240 if full else 160)
+    return Measurement(target, g["p_plus"], g["p_plus_stderr"], {"N": N, "n": int(ratio * N), "samples": samples},
+                       label="p_plus", extra={"p_plus_true": model.p_plus, "J_hat": J, "sum_h_hat": float(h.sum())})
