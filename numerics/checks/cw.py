@@ -52,7 +52,7 @@ def _phi(rng: np.random.Generator, full: bool):
 def _data_law(rng: np.random.Generator, full: bool):
     from numerics import curie_weiss as C
 
-    Ns = (64, 128) if full else (40,)
+    Ns = (64, 128) if full else (32,)
     ratios = (4.0, 16.0, 64.0) if full else (8.0, 32.0)
     repeats = 60 if full else 24
     res = C.data_law_measure(Ns, ratios, 1.5, 0.5, repeats, rng)
