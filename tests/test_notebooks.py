@@ -1,12 +1,15 @@
 """Every notebook in notebooks/ is stored clean and executes (nbclient) at its small size.
 
-The kernel inherits ``REGIMES_NB_SIZE=small`` (read in each notebook's first code cell) and
-``REGIMES_NB_OUT`` (where the export cell writes), and runs in a temporary directory, so
-nothing is written into the repository.
+Each kernel gets ``REGIMES_NB_SIZE=small`` (read in each notebook's first code cell) and
+``REGIMES_NB_OUT`` (where the export cell writes) in its environment, and runs in a temporary
+directory, so nothing is written into the repository. The notebooks execute concurrently (one
+kernel per CPU, at most 3: kernel start-up and imports dominate), once per session.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -40,15 +43,34 @@ def _outputs(nb, kind: str) -> list:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == kind]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_notebook_executes_small(path: Path, tmp_path: Path, monkeypatch):
-    out = tmp_path / "out"
-    monkeypatch.setenv("REGIMES_NB_SIZE", "small")
-    monkeypatch.setenv("REGIMES_NB_OUT", str(out))
+def _execute(path: Path, work: Path):
+    """Run one notebook at its small size in ``work``; returns (notebook, out dir, exception or None)."""
+    out = work / "out"
+    work.mkdir(parents=True)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()  # raises CellExecutionError on the first failing cell
+    env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(out))
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+    try:
+        client.execute(env=env)  # raises CellExecutionError on the first failing cell
+    except Exception as exc:  # reported by the test of this notebook
+        return nb, out, exc
+    return nb, out, None
 
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory) -> dict:
+    base = tmp_path_factory.mktemp("notebooks")
+    workers = max(1, min(3, os.cpu_count() or 1, len(NOTEBOOKS)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {p.stem: pool.submit(_execute, p, base / p.stem) for p in NOTEBOOKS}
+        return {k: f.result() for k, f in futures.items()}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_executes_small(path: Path, executed: dict):
+    nb, out, exc = executed[path.stem]
+    if exc is not None:
+        raise exc
     assert not _outputs(nb, "error")
     streams = _outputs(nb, "stream")
     assert "size: small" in "".join(o.text for o in streams if o.name == "stdout")
