@@ -81,6 +81,11 @@ def load_array(path: str | os.PathLike, key: str | None = None, labels_key: str 
         raise ValueError(f"cannot read {str(p)!r}: no such file")
     suffix = p.suffix.lower()
     labels = None
+    magic = {".npy": b"\x93NUMPY", ".npz": b"PK"}.get(suffix)
+    if magic is not None:
+        with open(p, "rb") as fh:
+            if fh.read(len(magic)) != magic:
+                raise ValueError(f"cannot read {p.name}: not a {suffix} file")
     try:
         if suffix == ".npy":
             data = np.load(p, allow_pickle=False)
@@ -164,6 +169,26 @@ def _read_idx(path: Path) -> np.ndarray:
     return arr.reshape(tuple(dims))
 
 
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled digits (1797 × 8 × 8), read from its csv without importing sklearn
+    (an import costs seconds); falls back to ``sklearn.datasets.load_digits``."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("sklearn")
+    if spec is not None and spec.submodule_search_locations:
+        path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+        if path.is_file():
+            arr = np.loadtxt(path, delimiter=",")
+            if arr.shape == (1797, 65):
+                return arr[:, :-1].reshape(-1, 8, 8), arr[:, -1].astype(int)
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ValueError("the digits dataset needs scikit-learn (pip install scikit-learn)") from None
+    b = load_digits()
+    return b.images.astype(float), b.target.astype(int)
+
+
 def fashion_mnist_dir() -> Path:
     return Path(os.environ.get("REGIMES_FASHION_MNIST_DIR", FASHION_MNIST_DIR))
 
@@ -171,10 +196,7 @@ def fashion_mnist_dir() -> Path:
 def load_builtin(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """Raw ``(images, labels)`` of a built-in dataset (``digits`` or ``fashion-mnist``)."""
     if name == "digits":
-        from sklearn.datasets import load_digits
-
-        b = load_digits()
-        return b.images.astype(float), b.target.astype(int)
+        return _digits()
     if name == "fashion-mnist":
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")

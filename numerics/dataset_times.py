@@ -129,8 +129,11 @@ def default_time_grid(d: int, points: int = 48, t_min: float = 0.02) -> np.ndarr
 
 def excess_entropy_samples(X: np.ndarray, ts: np.ndarray, n_mc: int, rng: np.random.Generator,
                            chunk_bytes: int = 64 << 20, source_idx: np.ndarray | None = None,
-                           z: np.ndarray | None = None) -> np.ndarray:
+                           z: np.ndarray | None = None, participation: bool = False):
     """Per-sample values -ln w_μ(x, t) / d (n_mc × len(ts)); their mean is f^e(t).
+
+    With ``participation=True`` also returns Σ_ν w_ν(x, t)² per sample (its mean is the
+    probability φ_C(t) that two clones made at t end on the same training point).
 
     ``source_idx`` (training indices μ) and ``z`` (noise, n_mc × d) may be given; by default μ is
     drawn uniformly (without replacement while n_mc ≤ n) and z ~ N(0, I)."""
@@ -151,6 +154,7 @@ def excess_entropy_samples(X: np.ndarray, ts: np.ndarray, n_mc: int, rng: np.ran
     a_coef = -0.5 * c * c / delta          # multiplies |a_μ - a_ν|²
     b_coef = c * np.sqrt(delta) / delta    # multiplies z·(a_ν - a_μ)
     out = np.empty((M, ts.size))
+    part = np.empty((M, ts.size)) if participation else None
     rows = max(1, int(chunk_bytes // (8 * 3 * n)))
     for lo in range(0, M, rows):
         idx = source_idx[lo:lo + rows]
@@ -170,8 +174,11 @@ def excess_entropy_samples(X: np.ndarray, ts: np.ndarray, n_mc: int, rng: np.ran
             mx = D.max(axis=1)
             D -= mx[:, None]
             np.exp(D, out=D)
-            out[lo:lo + rows, j] = (mx.astype(float) + np.log(D.sum(axis=1, dtype=np.float64))) / d
-    return out
+            tot = D.sum(axis=1, dtype=np.float64)
+            out[lo:lo + rows, j] = (mx.astype(float) + np.log(tot)) / d
+            if participation:
+                part[lo:lo + rows, j] = np.einsum("ij,ij->i", D, D, dtype=np.float64) / (tot * tot)
+    return (out, part) if participation else out
 
 
 def excess_entropy_curve(X: np.ndarray, ts: np.ndarray, n_mc: int, rng: np.random.Generator, **kw) -> dict:
