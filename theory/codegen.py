@@ -23,7 +23,6 @@ from sympy.codegen.cfunctions import expm1, log1p
 from sympy.printing.numpy import SciPyPrinter
 
 from theory import registry
-from theory.functions import logaddexp, logcosh
 
 __all__ = ["stable_form", "module_source", "write_all", "GENERATED_DIR"]
 
@@ -37,6 +36,15 @@ def _logcosh(x):
 
 
 _logcosh_nb = numba.njit(cache=True)(_logcosh)
+
+
+def _sech2(x):
+    """sech² x = 4 e^{-2|x|} / (1 + e^{-2|x|})², no overflow."""
+    e = numpy.exp(-2.0 * numpy.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+_sech2_nb = numba.njit(cache=True)(_sech2)
 '''
 
 
@@ -91,6 +99,9 @@ class _NumpyPrinter(SciPyPrinter):
     def _print_logcosh(self, e):
         return f"_logcosh({self._print(e.args[0])})"
 
+    def _print_sech2(self, e):
+        return f"_sech2({self._print(e.args[0])})"
+
     def _print_logaddexp(self, e):
         a, b = (self._print(x) for x in e.args)
         return f"numpy.logaddexp({a}, {b})"
@@ -108,6 +119,9 @@ class _NumpyPrinter(SciPyPrinter):
 class _NumbaPrinter(_NumpyPrinter):
     def _print_logcosh(self, e):
         return f"_logcosh_nb({self._print(e.args[0])})"
+
+    def _print_sech2(self, e):
+        return f"_sech2_nb({self._print(e.args[0])})"
 
     def _print_Piecewise(self, e):
         out = "numpy.nan"

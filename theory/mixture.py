@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 import sympy.stats as ss
 
-from theory.functions import logcosh, ou_delta
+from theory.functions import logcosh, ou_delta, sech2
 from theory.registry import result, step
 from theory.symbols import SYMBOLS
 
@@ -214,9 +214,9 @@ def phi_defect_integrand():
     """½ Σ_c p_c N(u; s_c κ, κ) sech²(u + h0): 1 - φ = ∫ du (this)."""
     _posterior_plus()
     h0 = sp.log(p / pm) / 2
-    assert sp.simplify((1 - sp.tanh(u) ** 2 - sp.sech(u) ** 2).rewrite(sp.exp)) == 0
-    sech2 = sp.sech(u + h0) ** 2  # = 1 - tanh², without cancellation in the tails
-    return (p * _gaussian_pdf(u, kappa, kappa) + pm * _gaussian_pdf(u, -kappa, kappa)) * sech2 / 2
+    assert sp.simplify((1 - sp.tanh(u) ** 2 - sech2(u).rewrite(sp.log)).rewrite(sp.exp)) == 0
+    s2 = sech2(u + h0)  # = 1 - tanh², printed without cancellation or overflow in the tails
+    return (p * _gaussian_pdf(u, kappa, kappa) + pm * _gaussian_pdf(u, -kappa, kappa)) * s2 / 2
 
 
 @result(

@@ -18,6 +18,15 @@ def _logcosh(x):
 
 _logcosh_nb = numba.njit(cache=True)(_logcosh)
 
+
+def _sech2(x):
+    """sech² x = 4 e^{-2|x|} / (1 + e^{-2|x|})², no overflow."""
+    e = numpy.exp(-2.0 * numpy.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+_sech2_nb = numba.njit(cache=True)(_sech2)
+
 def Gamma(t, sigma):
     """gm.Gamma: within-class variance of P_t
 
@@ -184,13 +193,13 @@ def phi_defect_integrand(u, kappa, p_plus):
 
     Arguments (in order): u, kappa, p_plus.
     Formula: (sqrt(2)*p_+*exp(-(-kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)) + sqrt(2)*(1 -
-        p_+)*exp(-(kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)))*sech(u +
-        log(p_+/(1 - p_+))/2)**2/2
+        p_+)*exp(-(kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)))*sech2(u +
+        log(p_+/(1 - p_+))/2)/2
     Reference: THEORY §2.
     """
     _x0 = p_plus - 1
     _x1 = (1/2)/kappa
-    return (1/4)*numpy.sqrt(2)*(-_x0*numpy.exp(-_x1*(kappa + u)**2) + p_plus*numpy.exp(-_x1*(kappa - u)**2))*(((1/2)*numpy.sqrt(p_plus)*numpy.sqrt(-1/_x0)*numpy.exp(u) + (1/2)*numpy.exp(-u)/(numpy.sqrt(p_plus)*numpy.sqrt(-1/_x0)))**(-1.0))**2/(numpy.sqrt(math.pi)*numpy.sqrt(kappa))
+    return (1/4)*numpy.sqrt(2)*(-_x0*numpy.exp(-_x1*(kappa + u)**2) + p_plus*numpy.exp(-_x1*(kappa - u)**2))*_sech2(u + (1/2)*numpy.log(-p_plus/_x0))/(numpy.sqrt(math.pi)*numpy.sqrt(kappa))
 
 @numba.njit(cache=True)
 def phi_defect_integrand_nb(u, kappa, p_plus):
@@ -198,13 +207,13 @@ def phi_defect_integrand_nb(u, kappa, p_plus):
 
     Arguments (in order): u, kappa, p_plus.
     Formula: (sqrt(2)*p_+*exp(-(-kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)) + sqrt(2)*(1 -
-        p_+)*exp(-(kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)))*sech(u +
-        log(p_+/(1 - p_+))/2)**2/2
+        p_+)*exp(-(kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)))*sech2(u +
+        log(p_+/(1 - p_+))/2)/2
     Reference: THEORY §2.
     """
     _x0 = p_plus - 1
     _x1 = (1/2)/kappa
-    return (1/4)*numpy.sqrt(2)*(-_x0*numpy.exp(-_x1*(kappa + u)**2) + p_plus*numpy.exp(-_x1*(kappa - u)**2))*(((1/2)*numpy.sqrt(p_plus)*numpy.sqrt(-1/_x0)*numpy.exp(u) + (1/2)*numpy.exp(-u)/(numpy.sqrt(p_plus)*numpy.sqrt(-1/_x0)))**(-1.0))**2/(numpy.sqrt(math.pi)*numpy.sqrt(kappa))
+    return (1/4)*numpy.sqrt(2)*(-_x0*numpy.exp(-_x1*(kappa + u)**2) + p_plus*numpy.exp(-_x1*(kappa - u)**2))*_sech2_nb(u + (1/2)*numpy.log(-p_plus/_x0))/(numpy.sqrt(math.pi)*numpy.sqrt(kappa))
 
 def score_q(q, t, d, mu, sigma, p_plus):
     """gm.score_q: score along m̂: ∂_q ln P_t(q); the full score is S = -x/Γ_t + m̂ (S_q + q/Γ_t)

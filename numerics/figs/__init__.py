@@ -1,0 +1,1 @@
+"""Figure modules (discovered by numerics.figures)."""
