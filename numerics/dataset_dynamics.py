@@ -178,3 +178,81 @@ def speciation_from_phi(run: dict, n_boot: int = 200, rng: np.random.Generator |
     ok = np.isfinite(boots)
     return {"t_phi": est, "t_phi_err": float(np.std(boots[ok], ddof=1)) if ok.sum() > 2 else math.nan,
             "level": 0.5 * (1 + run["phi_inf"])}
+
+
+def midpoint_offset(p_plus: float = 0.5) -> float:
+    """δ_½ = t_½ - t_S on the universal two-class crossover (THEORY §2, d → ∞, κ = e^{-2(t - t_S)}):
+    φ(κ) = (1 + p_+² + p_-²)/2 at κ = e^{-2δ}. 0.0808 for balanced classes."""
+    from scipy.optimize import brentq
+
+    from numerics import quadrature
+
+    p = validate.probability("p_plus", p_plus)
+    level = 0.5 * (1.0 + p * p + (1 - p) * (1 - p))
+    kappa = brentq(lambda k: float(quadrature.phi(np.array([k]), p)[0]) - level, 1e-3, 50.0, xtol=1e-12)
+    return -0.5 * math.log(kappa)
+
+
+def _crossing_boot(ts, samples, low, n_boot, rng, axis_traj=0):
+    """Midpoint crossing of the mean of ``samples`` (rows = independent units) and its bootstrap error."""
+    est = midpoint_crossing(ts, samples.mean(axis=0), low)
+    M = samples.shape[0]
+    boots = np.array([midpoint_crossing(ts, samples[rng.integers(0, M, M)].mean(axis=0), low) for _ in range(n_boot)])
+    ok = np.isfinite(boots)
+    return est, (float(np.std(boots[ok], ddof=1)) if ok.sum() > 2 else math.nan)
+
+
+def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, *, n_traj: int = 200,
+                   steps: int = 80, n_clone: int = 12, n_mc: int = 2000, n_boot: int = 200,
+                   method: str = "ancestral") -> dict:
+    """Predictions from the data (t_S = ½ ln Λ, t_C from f^e) against the empirical-score dynamics.
+
+    Returns a flat dict of predicted/measured pairs with errors:
+    - speciation: ``t_phi`` (cloning φ midpoint, bootstrap over trajectories) vs
+      ``t_phi_pred = t_S + δ_½`` (the midpoint of the universal crossover, :func:`midpoint_offset`);
+    - collapse: ``t_C_dyn`` (the t_C estimator on f^e measured along trajectories as
+      mean -ln w_final / d) vs ``t_C`` (forward Monte Carlo); ``t_coll_dyn`` (time where half of the
+      trajectories give their final point posterior weight ≥ ½) vs ``t_coll`` (same from the forward
+      samples, P(w_source ≥ ½) = ½); ``phi_C`` from clones vs ``phi_C_pred`` (forward E Σ w²)."""
+    from numerics import dataset_times as DT
+
+    n, d = X.shape
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    if classes.size != 2:
+        raise ValueError(f"verification needs exactly two classes, got {classes.size}")
+    sp = DT.speciation(X, k=2, n_boot=n_boot, rng=rng)
+    T = 0.5 * math.log(max(d, 2)) + 4.0
+    ts_fwd = DT.default_time_grid(d, 48)
+    clone_t = np.linspace(max(0.1, 0.15 * sp["t_S"]), min(T - 0.5, sp["t_S"] + 1.5), n_clone)
+    rec_t = np.unique(np.concatenate([ts_fwd[ts_fwd < T - 0.5], clone_t]))
+    L, part = DT.excess_entropy_samples(X, rec_t, n_mc, rng, participation=True)
+    alpha = math.log(n) / d
+    fwd = DT.collapse_time(rec_t, L, alpha, n_boot=n_boot, rng=rng)
+    run = cloning_run(X, labels, clone_t, n_traj, rng, T=T, steps=steps, record_times=rec_t, method=method)
+    dyn = DT.collapse_time(run["record_t"], run["fe_samples"], alpha, n_boot=n_boot, rng=rng)
+    spc = speciation_from_phi(run, n_boot=n_boot, rng=rng)
+    p_plus = float(np.mean(labels == classes[1]))
+    delta = midpoint_offset(p_plus)
+    # half-collapse times (w ≥ ½ ⇔ -ln w ≤ ln 2)
+    thr = math.log(2.0) / d
+    t_coll, t_coll_err = _crossing_boot(rec_t, (L <= thr).astype(float), 0.0, n_boot, rng)
+    t_coll_dyn, t_coll_dyn_err = _crossing_boot(run["record_t"], (run["fe_samples"] <= thr).astype(float), 0.0, n_boot, rng)
+    # φ_C at the cloning times: forward prediction at the same times
+    cols = [int(np.argmin(np.abs(rec_t - t))) for t in run["clone_t"]]
+    phiC_pred = part[:, cols].mean(axis=0)
+    phiC_pred_err = part[:, cols].std(axis=0, ddof=1) / math.sqrt(part.shape[0])
+    return {
+        "n": n, "d": d, "alpha": alpha, "p_plus": p_plus, "method": method, "steps": steps, "n_traj": n_traj,
+        "n_mc": int(L.shape[0]), "T": T,
+        "Lambda": sp["Lambda"], "t_S": sp["t_S"], "t_S_err": sp["t_S_err"], "delta_half": delta,
+        "t_phi_pred": sp["t_S"] + delta, "t_phi": spc["t_phi"], "t_phi_err": spc["t_phi_err"],
+        "t_C": fwd["t_C"], "t_C_err": fwd["t_C_err"], "t_C_dyn": dyn["t_C"], "t_C_dyn_err": dyn["t_C_err"],
+        "t_coll": t_coll, "t_coll_err": t_coll_err, "t_coll_dyn": t_coll_dyn, "t_coll_dyn_err": t_coll_dyn_err,
+        "tau_quantiles": dict(zip(("q10", "q50", "q90"), np.percentile(run["tau"], [10, 50, 90]).tolist())),
+        "frac_tau_above_t_C": float(np.mean(run["tau"] > fwd["t_C"])),
+        "clone_t": run["clone_t"].tolist(), "phi": run["phi"].tolist(), "phi_err": run["phi_err"].tolist(),
+        "phi_C": run["phi_C"].tolist(), "phi_C_err": run["phi_C_err"].tolist(),
+        "phi_C_pred": phiC_pred.tolist(), "phi_C_pred_err": phiC_pred_err.tolist(),
+        "record_t": rec_t.tolist(), "fe": L.mean(axis=0).tolist(), "fe_dyn": run["fe_samples"].mean(axis=0).tolist(),
+    }
