@@ -1,27 +1,25 @@
 """Verification on real data: empirical-score backward dynamics with cloning (THEORY §5).
 
-The empirical score of ``P^e_t = (1/n) Σ_ν N(e^{-t} a_ν, Δ_t I)`` is
-``S(y, t) = (e^{-t} Σ_ν w_ν(y, t) a_ν - y) / Δ_t``, ``w_ν ∝ exp(-|y - e^{-t} a_ν|²/(2Δ_t))`` (softmax of
-``(e^{-t} y·a_ν - e^{-2t}|a_ν|²/2)/Δ_t``, stabilised by the row maximum, chunked GEMM).
+Built on the engine: the empirical score is :class:`numerics.scores.EmpiricalScore` (chunked GEMM,
+stabilised log-sum-exp; float64 here because posterior weights are read off), the cloned
+integration loop is :func:`numerics.experiments.engine.run_cloned` (one pass serves every cloning
+time; exponential integrator), the start is an exact draw from P^e_T
+(:func:`numerics.experiments.cloning.initial_state`).
 
-One run: ``M`` main trajectories from N(0, I) at ``T`` down to ``t_min`` on a geometric grid.
-Integrator ``"ancestral"`` (default; the DDPM sampler in OU time): from t to t' < t draw y' from
-the Gaussian bridge of the forward process given y_t and the Tweedie estimate
-``â = e^{t} (y + Δ_t S(y, t)) = Σ_ν w_ν a_ν``:
-``y' ~ N(e^{-t'} â + e^{-(t-t')} (Δ_{t'}/Δ_t) (y - e^{-t} â), Δ_{t'} (1 - e^{-2(t-t')}) / Δ_t)``; it is
-exact once the posterior sits on one training point (the collapsed regime), where the
-frozen-score ``"exponential"`` step of ``numerics.sde`` keeps an O(h) bias; both converge to the
-same backward SDE as the step shrinks. at each cloning time ``t_k`` every main trajectory
-is cloned once and the clone is run to ``t_min`` with independent noise. The final point of a
-trajectory is its nearest training point at ``t_min`` (the argmax of w). Measured per t_k:
+One run: ``M`` main trajectories from T down to ``t_min`` on a geometric grid into which the
+cloning and recording times are merged; at each cloning time t_k every main trajectory is
+cloned once and the clone runs to ``t_min`` with independent noise. The final point of a
+trajectory is its nearest training point at ``t_min``. Measured:
 
 - ``phi``: class agreement of main and clone (speciation; → Σ_c p_c² at large t, → 1 at t → 0);
 - ``phi_C``: same final training point (collapse analogue of φ; → 1 at t → 0);
-- ``fe_dyn``: ``(1/d) mean[-ln w_final(y_main(t))]`` at the recording times. With exact reversal
-  the pair (y_t, final point) has the law of (x_t, source point) of the forward process, so this
-  equals f^e(t) = α - [s^e - s_Δ]: the collapse estimator applied to it must give t_C again;
-- ``tau``: per-trajectory collapse time, the largest recorded t from which the trajectory's final
-  point carries posterior weight ≥ ½ at every later (smaller) recorded time.
+- ``fe_samples``: ``-ln w_final(y_main(t)) / d`` at the recording times, w the posterior weights.
+  With exact reversal the pair (y_t, final point) has the law of (x_t, source point) of the
+  forward process, so the mean equals f^e(t) = α - [s^e - s_Δ] and the t_C estimator applied to
+  it must return t_C;
+- ``tau``: per-trajectory collapse time, the largest recorded t from which the final point
+  carries posterior weight ≥ ½ at every smaller recorded time; ``tau_nearest``: the engine's
+  definition (the grid time after the last change of the nearest training point).
 """
 
 from __future__ import annotations
@@ -31,124 +29,88 @@ import math
 import numpy as np
 
 from numerics import sde, validate
+from numerics.experiments.cloning import initial_state
+from numerics.experiments.engine import run_cloned
+from numerics.scores import EmpiricalScore
 
-__all__ = ["EmpiricalScore", "cloning_run", "midpoint_crossing", "speciation_from_phi"]
-
-
-class EmpiricalScore:
-    """Score and posterior weights of the empirical noisy law built on training set X (n × d)."""
-
-    def __init__(self, X: np.ndarray, chunk_bytes: int = 64 << 20):
-        self.X = np.ascontiguousarray(X, dtype=float)
-        self.sq = np.einsum("ij,ij->i", self.X, self.X)
-        self.rows = max(1, int(chunk_bytes // (8 * 2 * self.X.shape[0])))
-
-    def logits(self, Y: np.ndarray, t: float) -> np.ndarray:
-        c = math.exp(-t)
-        delta = -math.expm1(-2.0 * t)
-        return (c * (Y @ self.X.T) - (0.5 * c * c) * self.sq) / delta
-
-    def log_weights(self, Y: np.ndarray, t: float) -> np.ndarray:
-        L = self.logits(Y, t)
-        L -= L.max(axis=1, keepdims=True)
-        L -= np.log(np.exp(L).sum(axis=1, keepdims=True))
-        return L
-
-    def __call__(self, Y: np.ndarray, t: float) -> np.ndarray:
-        c = math.exp(-t)
-        delta = -math.expm1(-2.0 * t)
-        out = np.empty_like(Y)
-        for lo in range(0, Y.shape[0], self.rows):
-            L = self.logits(Y[lo:lo + self.rows], t)
-            L -= L.max(axis=1, keepdims=True)
-            np.exp(L, out=L)
-            L /= L.sum(axis=1, keepdims=True)
-            out[lo:lo + self.rows] = (c * (L @ self.X) - Y[lo:lo + self.rows]) / delta
-        return out
-
-    def nearest(self, Y: np.ndarray, t: float) -> np.ndarray:
-        """Index of the training point with the largest posterior weight (nearest e^{-t} a_ν)."""
-        return np.concatenate([np.argmax(self.logits(Y[lo:lo + self.rows], t), axis=1)
-                               for lo in range(0, Y.shape[0], self.rows)])
+__all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "verify_on_data"]
 
 
-def ancestral_step(y: np.ndarray, t: float, t_next: float, score: EmpiricalScore, noise: np.ndarray) -> np.ndarray:
-    """One DDPM-ancestral step of the backward dynamics (module docstring)."""
-    delta, delta_n = -math.expm1(-2.0 * t), -math.expm1(-2.0 * t_next)
-    a_hat = math.exp(t) * (y + delta * score(y, t))
-    r = -math.expm1(-2.0 * (t - t_next))          # 1 - e^{-2(t - t')}
-    mean = math.exp(-t_next) * a_hat + (math.exp(-(t - t_next)) * delta_n / delta) * (y - math.exp(-t) * a_hat)
-    return mean + math.sqrt(delta_n * r / delta) * noise
+def _neg_log_w(es: EmpiricalScore, Y: np.ndarray, t: float, idx: np.ndarray) -> np.ndarray:
+    """-ln w_idx(Y, t) = ln P^e_t(Y) + ln n + (d/2) ln(2πΔ) + |Y - e^{-t} a_idx|²/(2Δ) (no underflow)."""
+    c, delta = math.exp(-t), -math.expm1(-2.0 * t)
+    logp = es.log_density(Y, t)
+    r2 = np.sum((Y - c * es.train[idx]) ** 2, axis=1)
+    out = logp + math.log(es.n) + 0.5 * es.d * math.log(2 * math.pi * delta) + r2 / (2 * delta)
+    return np.maximum(out, 0.0)
 
 
 def cloning_run(X: np.ndarray, labels: np.ndarray, clone_times, n_traj: int, rng: np.random.Generator, *,
                 T: float | None = None, t_min: float = 0.01, steps: int = 160, record_times=None,
-                method: str = "ancestral") -> dict:
+                method: str = "exponential") -> dict:
     """Main trajectories + one clone per trajectory per cloning time (module docstring)."""
     n, d = X.shape
     n_traj = validate.positive_int("n_traj", n_traj)
-    if method not in ("ancestral",) + sde.METHODS:
-        raise ValueError(f"method must be 'ancestral' or one of {sde.METHODS}, got {method!r}")
-    T = 0.5 * math.log(max(d, 2) * 1.0) + 4.0 if T is None else validate.positive("T", T)
-    grid = sde.time_grid(T, t_min, steps, "geometric")
-    clone_times = np.asarray(clone_times, dtype=float)
-    ck = np.unique([int(np.argmin(np.abs(grid - t))) for t in clone_times])
-    ck = ck[(ck > 0) & (ck < grid.size - 1)]
-    rec = ck if record_times is None else np.unique(np.concatenate(
-        [ck, [int(np.argmin(np.abs(grid - t))) for t in np.asarray(record_times, float)]]))
-    rec = rec[(rec > 0) & (rec < grid.size - 1)]
-    score = EmpiricalScore(X)
-    blocks = {-1: rng.standard_normal((n_traj, d))}  # -1: main; k: clone made at grid index k
-    stored = {}
-    for i in range(grid.size - 1):
-        if i in set(rec.tolist()):
-            stored[i] = blocks[-1].copy()
-        if i in set(ck.tolist()):
-            blocks[int(i)] = blocks[-1].copy()
-        keys = list(blocks)
-        Y = np.concatenate([blocks[k] for k in keys])
-        if method == "ancestral":
-            Y = ancestral_step(Y, float(grid[i]), float(grid[i + 1]), score, rng.standard_normal(Y.shape))
-        else:
-            Y = sde.backward_step(Y, float(grid[i]), float(grid[i + 1]), score, rng.standard_normal(Y.shape), method)
-        for j, k in enumerate(keys):
-            blocks[k] = Y[j * n_traj:(j + 1) * n_traj]
-    t_end = float(grid[-1])
-    final = {k: score.nearest(v, t_end) for k, v in blocks.items()}
+    T = 0.5 * math.log(max(d, 2)) + 4.0 if T is None else validate.positive("T", T)
+    es = EmpiricalScore(X, dtype=np.float64, labels=labels)
+    base = sde.time_grid(T, t_min, steps, "geometric")
+    inside = lambda v: v[(v > t_min * 1.0001) & (v < T * 0.9999)]  # noqa: E731
+    clone_times = np.unique(inside(np.asarray(clone_times, dtype=float)))
+    grid, bidx = sde.merge_times(base, clone_times)
+    # recording times are snapped to the nearest grid point (no extra steps)
+    rec = [] if record_times is None else [int(np.argmin(np.abs(grid - t))) for t in inside(np.asarray(record_times, float))]
+    rec_idx = np.unique(np.concatenate([bidx, np.asarray(rec, dtype=np.int64)]))
+    rec_idx = rec_idx[(rec_idx > 0) & (rec_idx < grid.size - 1)]
+    want = set(int(k) for k in rec_idx)
+    where = {float(g): k for k, g in enumerate(grid)}
+    stored: dict[int, np.ndarray] = {}
+
+    def score_eval(y, t):
+        k = where[float(t)]
+        if k in want and k not in stored:
+            stored[k] = np.array(y[:n_traj], copy=True)
+        res = es.evaluate(y, t, want_score=True)
+        return res.score, res.nearest
+
+    y0 = initial_state(es, n_traj, T, rng, start="exact", dtype=np.float64)
+    run = run_cloned(score_eval, y0, grid, bidx, rng, method=method, tracking=True, desc="cloning (data)")
+    final = run.final_info
+    main_final = final[:n_traj]
     lab = np.asarray(labels)
-    main_final = final[-1]
-    same_class = np.array([lab[final[k]] == lab[main_final] for k in ck])       # K × M
-    same_point = np.array([final[k] == main_final for k in ck])
-    # -ln w_final along the main trajectories, and the one-pass posterior predictions
-    neg_log_w = np.empty((rec.size, n_traj))
-    phiC_post = np.empty(rec.size)
+    same_class = np.array([lab[final[run.rows(j)]] == lab[main_final] for j in range(bidx.size)])
+    same_point = np.array([final[run.rows(j)] == main_final for j in range(bidx.size)])
     classes = np.unique(lab)
-    phi_post = np.empty(rec.size)
-    for r, i in enumerate(rec):
-        lw = score.log_weights(stored[i], float(grid[i]))
-        neg_log_w[r] = -lw[np.arange(n_traj), main_final]
-        w = np.exp(lw)
+    neg_log_w = np.empty((rec_idx.size, n_traj))
+    phiC_post = np.empty(rec_idx.size)
+    phi_post = np.empty(rec_idx.size)
+    for r, k in enumerate(rec_idx):
+        t = float(grid[k])
+        Y = stored[int(k)]
+        neg_log_w[r] = _neg_log_w(es, Y, t, main_final)
+        w = es.evaluate(Y, t, want_score=False, return_weights=True, track=False).weights
         phiC_post[r] = np.mean(np.sum(w * w, axis=1))
         pc = np.stack([w[:, lab == c].sum(axis=1) for c in classes], axis=1)
         phi_post[r] = np.mean(np.sum(pc * pc, axis=1))
-    rec_t = grid[rec]
+    rec_t = grid[rec_idx]
     collapsed = neg_log_w <= math.log(2.0)   # w_final ≥ ½
+    order = np.argsort(rec_t)                 # increasing t
     tau = np.zeros(n_traj)
-    order = np.argsort(rec_t)                   # increasing t
     for m in range(n_traj):
         c = collapsed[order, m]
-        run = 0
-        while run < c.size and c[run]:
-            run += 1
-        tau[m] = rec_t[order][run - 1] if run > 0 else 0.0
+        run_len = int(np.argmin(c)) if not c.all() else c.size
+        tau[m] = rec_t[order][run_len - 1] if run_len > 0 else 0.0
+    track = run.track                          # (len(grid), B) nearest point of the mains
+    differ = track != track[-1][None, :]
+    last = np.where(differ.any(axis=0), len(grid) - 1 - np.argmax(differ[::-1], axis=0), -1)
+    tau_nearest = grid[np.minimum(last + 1, len(grid) - 1)]
     p_c = np.array([np.mean(lab == c) for c in classes])
     return {
-        "clone_t": grid[ck], "same_class": same_class, "same_point": same_point,
+        "clone_t": grid[bidx], "same_class": same_class, "same_point": same_point,
         "phi": same_class.mean(axis=1), "phi_err": same_class.std(axis=1, ddof=1) / math.sqrt(n_traj),
         "phi_C": same_point.mean(axis=1), "phi_C_err": same_point.std(axis=1, ddof=1) / math.sqrt(n_traj),
         "record_t": rec_t, "fe_samples": (neg_log_w / d).T, "phi_C_posterior": phiC_post,
-        "phi_posterior": phi_post, "tau": tau, "phi_inf": float(np.sum(p_c ** 2)),
-        "n_traj": n_traj, "T": T, "method": method, "t_min": t_min, "steps": steps, "final": main_final,
+        "phi_posterior": phi_post, "tau": tau, "tau_nearest": tau_nearest, "phi_inf": float(np.sum(p_c ** 2)),
+        "n_traj": n_traj, "T": T, "t_min": t_min, "steps": steps, "method": method, "final": main_final,
     }
 
 
@@ -204,7 +166,7 @@ def _crossing_boot(ts, samples, low, n_boot, rng, axis_traj=0):
 
 def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, *, n_traj: int = 200,
                    steps: int = 80, n_clone: int = 12, n_mc: int = 2000, n_boot: int = 200,
-                   method: str = "ancestral") -> dict:
+                   method: str = "exponential") -> dict:
     """Predictions from the data (t_S = ½ ln Λ, t_C from f^e) against the empirical-score dynamics.
 
     Returns a flat dict of predicted/measured pairs with errors:
@@ -250,6 +212,7 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         "t_C": fwd["t_C"], "t_C_err": fwd["t_C_err"], "t_C_dyn": dyn["t_C"], "t_C_dyn_err": dyn["t_C_err"],
         "t_coll": t_coll, "t_coll_err": t_coll_err, "t_coll_dyn": t_coll_dyn, "t_coll_dyn_err": t_coll_dyn_err,
         "tau_quantiles": dict(zip(("q10", "q50", "q90"), np.percentile(run["tau"], [10, 50, 90]).tolist())),
+        "tau_nearest_quantiles": dict(zip(("q10", "q50", "q90"), np.percentile(run["tau_nearest"], [10, 50, 90]).tolist())),
         "frac_tau_above_t_C": float(np.mean(run["tau"] > fwd["t_C"])),
         "clone_t": run["clone_t"].tolist(), "phi": run["phi"].tolist(), "phi_err": run["phi_err"].tolist(),
         "phi_C": run["phi_C"].tolist(), "phi_C_err": run["phi_C_err"].tolist(),

@@ -280,6 +280,10 @@ def dataset_times(X: np.ndarray, *, seed: int = 0, k: int = 10, n_boot: int = 20
     ts = default_time_grid(d) if ts is None else np.asarray(ts, float)
     curve = excess_entropy_curve(X, ts, min(n_mc, n) if n_mc <= 0 else n_mc, rng)
     tc = collapse_time(ts, curve["samples"], curve["alpha"], n_boot=n_boot, rng=rng)
+    from numerics.experiments.entropy import estimate_t_C
+
+    lin = estimate_t_C(ts, curve["f"], curve["f_err"], curve["alpha"])   # the engine's estimator, for comparison
     out.update(alpha=curve["alpha"], n=n, d=d, **tc, n_mc=int(curve["samples"].shape[0]),
+               t_C_linear=lin.t_C, t_C_linear_err=lin.stderr,
                fe_t=curve["t"].tolist(), fe=curve["f"].tolist(), fe_err=curve["f_err"].tolist())
     return out

@@ -56,7 +56,7 @@ def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot)
 def _digits01(rng: np.random.Generator, full: bool):
     if full:
         return _verify("digits", [0, 1], rng, n_traj=600, steps=120, n_mc=4000, n_boot=200)
-    return _verify("digits", [0, 1], rng, n_traj=100, steps=60, n_mc=1000, n_boot=100)
+    return _verify("digits", [0, 1], rng, n_traj=100, steps=40, n_mc=1000, n_boot=100)
 
 
 @check("datasets.digits38", full_only=True,

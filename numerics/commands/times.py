@@ -66,6 +66,7 @@ def times_payload(ns) -> dict:
         source=ds.name, seed=seed, preprocessing=ds.preprocessing,
         eigenvalues_err=out["eigenvalues_err"], later_speciations=out["later_speciations"],
         eigen_solver=out["eigen_solver"], t_C_estimator=out["t_C_estimator"], t_C_fit=out["t_C_fit"],
+        t_C_linear=out["t_C_linear"], t_C_linear_err=out["t_C_linear_err"],
         n_mc=out["n_mc"], n_boot=out["n_boot"],
         f_e={"t": out["fe_t"], "f": out["fe"], "f_err": out["fe_err"]},
         units={"t_S": timeconv.convert_times(max(out["t_S"], 0.0)),
