@@ -71,7 +71,7 @@ def times_payload(ns) -> dict:
         f_e={"t": out["fe_t"], "f": out["fe"], "f_err": out["fe_err"]},
         units={"t_S": timeconv.convert_times(max(out["t_S"], 0.0)),
                "t_C": timeconv.convert_times(out["t_C"]) if math.isfinite(out["t_C"]) and out["t_C"] >= 0 else None},
-        seconds={"load": t_load, "total": time.perf_counter() - t0},
+        seconds={"load": t_load, **out["seconds"], "total": time.perf_counter() - t0},
     )
     if ns.plot:
         plot_times(payload, ns.plot)
