@@ -155,6 +155,25 @@ def midpoint_offset(p_plus: float = 0.5) -> float:
     return -0.5 * math.log(kappa)
 
 
+def gm_matched_midpoint(X: np.ndarray, labels: np.ndarray, p_plus: float | None = None) -> float:
+    """Label-aware refinement of ½ ln Λ + δ_½: the φ midpoint of the two-class Gaussian mixture
+    matched to the data along the class direction v = (ā_1 - ā_0)/|ā_1 - ā_0|: |m|² = |ā_1 - ā_0|²/4,
+    σ_v² = pooled within-class variance of v·a. With κ(t) = e^{-2t}|m|²/(Δ_t + σ_v² e^{-2t}) (THEORY §2)
+    and φ(κ_½) = midpoint: t_½ = ½ ln((|m|² + κ_½ (1 - σ_v²))/κ_½). Reduces to ½ ln Λ + δ_½ when
+    |m|² ≫ σ_v², 1."""
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    a0, a1 = X[labels == classes[0]], X[labels == classes[1]]
+    diff = a1.mean(axis=0) - a0.mean(axis=0)
+    v = diff / np.linalg.norm(diff)
+    m2 = 0.25 * float(diff @ diff)
+    s2 = 0.5 * (float(np.var(a0 @ v)) + float(np.var(a1 @ v)))
+    p = float(np.mean(labels == classes[1])) if p_plus is None else p_plus
+    kappa = math.exp(-2.0 * midpoint_offset(p))
+    arg = (m2 + kappa * (1.0 - s2)) / kappa
+    return 0.5 * math.log(arg) if arg > 0 else math.nan
+
+
 def _crossing_boot(ts, samples, low, n_boot, rng, axis_traj=0):
     """Midpoint crossing of the mean of ``samples`` (rows = independent units) and its bootstrap error."""
     est = midpoint_crossing(ts, samples.mean(axis=0), low)
@@ -196,6 +215,13 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     spc = speciation_from_phi(run, n_boot=n_boot, rng=rng)
     p_plus = float(np.mean(labels == classes[1]))
     delta = midpoint_offset(p_plus)
+    t_gm = gm_matched_midpoint(X, labels, p_plus)
+    t_gm_boot = []
+    for _ in range(min(n_boot, 100)):
+        ib = rng.integers(0, n, n)
+        if np.unique(labels[ib]).size == 2:
+            t_gm_boot.append(gm_matched_midpoint(X[ib], labels[ib], p_plus))
+    t_gm_err = float(np.nanstd(t_gm_boot, ddof=1))
     # half-collapse times (w ≥ ½ ⇔ -ln w ≤ ln 2)
     thr = math.log(2.0) / d
     t_coll, t_coll_err = _crossing_boot(rec_t, (L <= thr).astype(float), 0.0, n_boot, rng)
@@ -209,6 +235,7 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         "n_mc": int(L.shape[0]), "T": T,
         "Lambda": sp["Lambda"], "t_S": sp["t_S"], "t_S_err": sp["t_S_err"], "delta_half": delta,
         "t_phi_pred": sp["t_S"] + delta, "t_phi": spc["t_phi"], "t_phi_err": spc["t_phi_err"],
+        "t_phi_gm": t_gm, "t_phi_gm_err": t_gm_err,
         "t_C": fwd["t_C"], "t_C_err": fwd["t_C_err"], "t_C_dyn": dyn["t_C"], "t_C_dyn_err": dyn["t_C_err"],
         "t_coll": t_coll, "t_coll_err": t_coll_err, "t_coll_dyn": t_coll_dyn, "t_coll_dyn_err": t_coll_dyn_err,
         "tau_quantiles": dict(zip(("q10", "q50", "q90"), np.percentile(run["tau"], [10, 50, 90]).tolist())),
