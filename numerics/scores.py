@@ -148,7 +148,8 @@ def _row_scale_max_top2(row, al, beta, i, best, best_idx, second, offset, track)
 @nb.njit(parallel=True, fastmath=True, cache=True)
 def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, track):  # pragma: no cover
     """float32 block: in place ℓ = alpha·G - beta, then exp(ℓ - m_new) by a vectorisable
-    Cephes-type expf (range reduction + degree-6 polynomial + exponent-bit scaling, rel. err ~1e-7);
+    Cephes-type expf (range reduction + degree-6 polynomial + exponent-bit scaling, rel. err ~1e-7;
+    arguments below -80 give exactly 0 so that the second GEMM never meets denormals);
     online log-sum-exp: m (running max), s (running Σ exp, float64), r (accumulator rescale)."""
     B, nc = G.shape
     al = np.float32(alpha)
@@ -161,7 +162,9 @@ def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, 
         mn = np.float32(m_new)
         nbuf = np.empty(nc, np.int32)
         for j in range(nc):
-            x = max(row[j] - mn, np.float32(-86.0))
+            x0 = row[j] - mn
+            keep = x0 > np.float32(-80.0)  # exp(-80) ~ 2e-35: flush to exactly 0 (no denormals in the GEMM)
+            x = max(x0, np.float32(-86.0))
             fn = np.floor(x * np.float32(1.44269504088896341) + np.float32(0.5))
             rr = x - fn * np.float32(0.693359375) - fn * np.float32(-2.12194440e-4)
             p = np.float32(1.9875691500e-4)
@@ -170,8 +173,8 @@ def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, 
             p = p * rr + np.float32(4.1665795894e-2)
             p = p * rr + np.float32(1.6666665459e-1)
             p = p * rr + np.float32(5.0000001201e-1)
-            row[j] = p * rr * rr + rr + np.float32(1.0)
-            nbuf[j] = np.int32(fn) << 23
+            row[j] = (p * rr * rr + rr + np.float32(1.0)) if keep else np.float32(0.0)
+            nbuf[j] = (np.int32(fn) << 23) if keep else np.int32(0)
         rowi = row.view(np.int32)
         for j in range(nc):
             rowi[j] += nbuf[j]
@@ -195,7 +198,8 @@ def _softmax_block_f64(G, alpha, beta, m, s, r, best, best_idx, second, offset, 
         ri = math.exp(m_old - m_new)
         acc = 0.0
         for j in range(nc):
-            e = math.exp(row[j] - m_new)
+            v = row[j] - m_new
+            e = math.exp(v) if v > -600.0 else 0.0  # flush: no denormals in the second GEMM
             row[j] = e
             acc += e
         s[i] = s[i] * ri + acc
@@ -285,8 +289,6 @@ class EmpiricalScore:
         ratio = np.empty(B)
         weights = np.empty((B, self.n), dtype=self.dtype) if return_weights else None
         G = np.empty((bc, nc), dtype=self.dtype)
-        acc = np.empty((bc, self.d), dtype=self.dtype) if want_score else None
-        tmp = np.empty((bc, self.d), dtype=self.dtype) if want_score else None
         betas = [beta_all[j0:j0 + nc].astype(self.dtype) for j0 in range(0, self.n, nc)]
         kernel = _softmax_block_f32 if self.dtype == np.float32 else _softmax_block_f64
         track = bool(track)
@@ -300,8 +302,10 @@ class EmpiricalScore:
             second = np.full(b, _NEG, dtype=self.dtype)
             best_idx = np.zeros(b, dtype=np.int64)
             if want_score:
-                acc_b = acc[:b]
-                acc_b.fill(0.0)
+                # accumulator kept transposed, (d, b): the GEMM aᵀ·Gᵀ runs at full speed in
+                # OpenBLAS, whereas G·a with a long inner dimension and a short output does not
+                acc_t = np.zeros((self.d, b), dtype=self.dtype)
+                tmp_t = np.empty((self.d, b), dtype=self.dtype)
             for k, j0 in enumerate(range(0, self.n, nc)):
                 a = self.train[j0:j0 + nc]
                 Gb = G[:b, :a.shape[0]]
@@ -309,10 +313,9 @@ class EmpiricalScore:
                 kernel(Gb, alpha, betas[k], m, s, r, best, best_idx, second, j0, track)
                 if want_score:
                     if k > 0:
-                        acc_b *= r[:, None].astype(self.dtype)
-                    tb = tmp[:b]
-                    np.matmul(Gb, a, out=tb)
-                    acc_b += tb
+                        acc_t *= r.astype(self.dtype)[None, :]
+                    np.matmul(a.T, Gb.T, out=tmp_t)
+                    acc_t += tmp_t
                 if return_weights:
                     weights[i0:i0 + b] = Gb  # full_n: one chunk, already exp(ℓ - m)
             x2 = np.einsum("ij,ij->i", xb.astype(np.float64), xb.astype(np.float64))
@@ -325,7 +328,7 @@ class EmpiricalScore:
             with np.errstate(invalid="ignore", divide="ignore"):
                 ratio[i0:i0 + b] = np.sqrt(d1 / d2) if self.n > 1 else np.nan
             if want_score:
-                mean_a = acc_b / s[:, None].astype(self.dtype)
+                mean_a = acc_t.T / s[:, None].astype(self.dtype)
                 score[i0:i0 + b] = (c * mean_a - xb) / delta
             if return_weights:
                 weights[i0:i0 + b] /= s[:, None].astype(self.dtype)

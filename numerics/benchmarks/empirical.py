@@ -30,26 +30,24 @@ def run(quick: bool) -> dict:
 
     rng = np.random.default_rng(0)
     out: dict = {}
-    # --- GEMM peak (float32)
+    # --- GEMM peak (float32) and the empirical score at the realistic shape, interleaved
+    # (best of several alternating repetitions: robust to load from other processes)
     m = 1024 if quick else 2048
     A = rng.standard_normal((m, m), dtype=np.float32)
     Bm = rng.standard_normal((m, m), dtype=np.float32)
     C = np.empty((m, m), dtype=np.float32)
-    np.matmul(A, Bm, out=C)
-    t_g = _best(lambda: np.matmul(A, Bm, out=C), 3 if quick else 5)
-    peak = 2.0 * m**3 / t_g / 1e9
-    out["gemm_peak_gflops"] = peak
-    # --- empirical score at the realistic shape
-    B, n, d = (256, 4096, 512) if quick else (1024, 20000, 1024)
+    B, n, d = (256, 8192, 512) if quick else (1024, 20000, 1024)
     train = rng.standard_normal((n, d), dtype=np.float32)
     x = rng.standard_normal((B, d), dtype=np.float32)
     es = EmpiricalScore(train, dtype=np.float32)
     es(x[:8], 0.5)  # compile / warm
-    t_e = _best(lambda: es(x, 0.5), 2 if quick else 3)
+    np.matmul(A, Bm, out=C)
+    t_g = t_e = float("inf")
+    for _ in range(3 if quick else 4):
+        t_g = min(t_g, _best(lambda: np.matmul(A, Bm, out=C), 2))
+        t_e = min(t_e, _best(lambda: es(x, 0.5), 1))
+    peak = 2.0 * m**3 / t_g / 1e9
     rate = 4.0 * B * n * d / t_e / 1e9
-    # peak re-measured after, take the best of both (machine load varies)
-    t_g2 = _best(lambda: np.matmul(A, Bm, out=C), 2)
-    peak = max(peak, 2.0 * m**3 / t_g2 / 1e9)
     out["gemm_peak_gflops"] = peak
     out["empirical_score_gflops"] = rate
     out["empirical_score_fraction_of_gemm"] = rate / peak
@@ -73,7 +71,9 @@ def run(quick: bool) -> dict:
     model = GaussianMixture(64 if quick else 128, 1.0, 1.0)
     K = 4 if quick else 6
     ts = model.t_S * np.linspace(0.6, 1.4, K)
-    samples, steps = (200, 60) if quick else (1000, 150)
+    samples, steps = (400, 60) if quick else (1000, 150)
+    clone_phi(model, ts[:1], 8, 0, steps=4, theory=False)  # warm imports (tqdm) and caches
+    clone_phi_resimulate(model, ts[:1], 8, 0, steps=4)
     t0 = time.perf_counter()
     clone_phi(model, ts, samples, 1, steps=steps, theory=False)
     t_one = time.perf_counter() - t0

@@ -29,7 +29,8 @@ __all__ = ["CloneResult", "clone_phi", "clone_phi_resimulate", "initial_state", 
 
 
 def binomial_stderr(p: np.ndarray, n: int) -> np.ndarray:
-    """sqrt(p(1-p)/n), floored at 1/(2n)-equivalent (p(1-p) ≥ 1/(4n)... ) to stay > 0 at p ∈ {0,1}."""
+    """Binomial standard error sqrt(p(1-p)/n), with p(1-p) floored at 1/(4n) so that it stays > 0
+    (≈ the Wilson-interval half-width scale) when every pair agrees or none does."""
     p = np.asarray(p, dtype=float)
     return np.sqrt(np.maximum(p * (1 - p), 0.25 / n) / n) if n > 0 else np.full_like(p, np.nan)
 

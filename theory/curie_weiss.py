@@ -1,0 +1,376 @@
+"""Curie–Weiss model (THEORY §4): exact finite-N noisy density by Hubbard–Stratonovich,
+score, equilibrium m*, χ, state weights, Λ, t_S, the two-state reduction, and the data law.
+
+``P_0(s) ∝ exp(β M²/(2N) + h M)``, ``M = Σ_i s_i``, ``h = H/N``. Results (prefix ``cw``):
+``log_hs_kernel``, ``lam``, ``Phi_site``, ``saddle_residual``, ``score_given_mu``,
+``m_residual``, ``chi``, ``log_M_weight``, ``log_weight_ratio_asymptotic``,
+``p_plus_asymptotic``, ``Lambda_exact``, ``Lambda_asymptotic``, ``t_S``, ``kappa``,
+``snr_site``, ``Phi_typical`` (μ-measure of a typical trajectory; bimodality time),
+``learned_sum_h_variance``, ``p_plus_error_linear``, ``global_weight_stderr``.
+
+Transcendental roots (m*, the bimodality time) are *registered as equations/residuals* and
+solved numerically in ``numerics.curie_weiss``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from theory.functions import logcosh, ou_delta
+from theory.registry import result, step
+from theory.symbols import SYMBOLS
+
+MODEL = "cw"
+
+t, x, z, n, p, kappa = (SYMBOLS[k] for k in ("t", "x", "z", "n", "p_plus", "kappa"))
+N, beta, H, h, m, M, mu, lam, chi = (
+    SYMBOLS[k] for k in ("N", "beta", "H", "h", "m", "M", "mu_hs", "lam_i", "chi")
+)
+Lam = SYMBOLS["Lambda"]
+
+
+# --------------------------------------------------------------------------------------
+# Hubbard–Stratonovich representation of P_t (exact at finite N)
+# --------------------------------------------------------------------------------------
+@result(
+    "cw.log_hs_kernel",
+    args=("mu_hs", "M", "N", "beta"),
+    symbol=r"\ln K(\mu; M)",
+    description="log of the HS kernel: e^{βM²/2N} = ∫ dμ K(μ; M), K = sqrt(Nβ/2π) e^{-Nβμ²/2 + βμM}",
+    reference="Hubbard–Stratonovich identity; THEORY §4",
+)
+def log_hs_kernel():
+    """ln K = ½ ln(Nβ/2π) - Nβμ²/2 + βμM; the Gaussian integral over μ is run by SymPy."""
+    kern = sp.sqrt(N * beta / (2 * sp.pi)) * sp.exp(-N * beta * mu**2 / 2 + beta * mu * M)
+    integral = step("∫ dμ K(μ; M)", sp.simplify(sp.integrate(kern, (mu, -sp.oo, sp.oo), conds="none")))
+    assert sp.simplify(integral - sp.exp(beta * M**2 / (2 * N))) == 0, integral
+    return sp.log(N * beta / (2 * sp.pi)) / 2 - N * beta * mu**2 / 2 + beta * mu * M
+
+
+@result(
+    "cw.lam",
+    args=("x", "t"),
+    symbol=r"\lambda_i",
+    description="site field of the noisy observation, λ_i = e^{-t} x_i / Δ_t",
+    reference="THEORY §4",
+)
+def lam_field():
+    """Gaussian likelihood N(x; e^{-t}s, Δ_t) ∝ e^{λ s} for s = ±1: λ = ∂_s of its log."""
+    s = sp.Symbol("s", real=True)
+    loglik = -((x - sp.exp(-t) * s) ** 2) / (2 * ou_delta(t))
+    lin = sp.expand(loglik).coeff(s, 1)  # the s² term is constant for s = ±1
+    return step("coefficient of s", sp.simplify(lin))
+
+
+@result(
+    "cw.Phi_site",
+    args=("mu_hs", "lam_i", "beta", "h"),
+    symbol=r"\Phi_i(\mu)",
+    description="site term of the free entropy: Φ(μ; x) = (1/N) Σ_i Φ_i(μ), Φ_i = -βμ²/2 + ln 2cosh(βμ + h + λ_i)",
+    reference="THEORY §4",
+)
+def phi_site():
+    """Σ_s P_0(s) Π_i e^{λ_i s_i} = ∫dμ K(μ) Π_i Σ_{s_i=±1} e^{(βμ+h+λ_i)s_i}: the site sum is a 2cosh."""
+    log_hs_kernel()
+    a = beta * mu + h + lam
+    site_sum = sum(sp.exp(a * s) for s in (1, -1))
+    vals = {mu: sp.Rational(1, 3), lam: sp.Rational(-7, 5), beta: sp.Rational(3, 2), h: sp.Rational(1, 10)}
+    stable = sp.log(2) + logcosh(a)
+    assert abs(sp.N((sp.log(site_sum) - stable.rewrite(sp.log)).subs(vals), 40)) < 1e-30
+    # -Nβμ²/2 = Σ_i (-βμ²/2): the Gaussian factor is shared equally among the sites
+    return step("Φ_i", -beta * mu**2 / 2 + stable)
+
+
+@result(
+    "cw.saddle_residual",
+    args=("mu_hs", "lam_i", "beta", "h"),
+    symbol=r"\beta^{-1}\partial_\mu \Phi_i",
+    description="site term of the saddle-point equation: ∂_μ Φ = 0 ⇔ (1/N) Σ_i [tanh(βμ+h+λ_i) - μ] = 0",
+    reference="THEORY §4",
+)
+def saddle_residual():
+    """(1/β) ∂_μ Φ_i."""
+    return sp.simplify(sp.diff(phi_site(), mu) / beta)
+
+
+@result(
+    "cw.score_given_mu",
+    args=("x", "t", "mu_hs", "beta", "h"),
+    symbol=r"S_i(x \mid \mu)",
+    description="score at fixed μ: -x_i/Δ_t + (e^{-t}/Δ_t) tanh(βμ + h + λ_i); the exact score is its average over the μ-measure ∝ e^{NΦ(μ;x)}",
+    reference="THEORY §4",
+)
+def score_given_mu():
+    """ln P_t(x) = -|x|²/(2Δ_t) + ln ∫dμ e^{Σ_i Φ_i(μ; λ_i(x))} + const: differentiate in x_i under the integral."""
+    logp_site = -(x**2) / (2 * ou_delta(t)) + phi_site().subs(lam, lam_field())
+    d = step("∂_{x_i}", sp.diff(logp_site, x))
+    D = ou_delta(t)
+    form = -x / D + sp.exp(-t) / D * sp.tanh(beta * mu + h + sp.exp(-t) * x / D)
+    assert sp.simplify((d - form).rewrite(sp.exp)) == 0
+    return form
+
+
+# --------------------------------------------------------------------------------------
+# equilibrium: m*, χ, the magnetization law and state weights
+# --------------------------------------------------------------------------------------
+@result(
+    "cw.m_residual",
+    args=("m", "beta", "h"),
+    symbol=r"F(m)",
+    description="residual of the equilibrium equation m = tanh(βm + h) (the saddle point at x = 0); m* is its root, solved numerically",
+    reference="THEORY §4",
+)
+def m_residual():
+    """Saddle point of Φ at λ = 0 with μ = m."""
+    return step("saddle at λ = 0", saddle_residual().subs({lam: 0, mu: m}))
+
+
+@result(
+    "cw.chi",
+    args=("m", "beta"),
+    symbol=r"\chi",
+    description="within-state susceptibility ∂m/∂h = (1 - m²)/(1 - β(1 - m²)) at m = m*",
+    reference="THEORY §4",
+)
+def chi_susceptibility():
+    """Implicit differentiation of m(h) = tanh(βm(h) + h) w.r.t. h, then tanh(βm + h) = m."""
+    mh = sp.Function("m")(h)
+    eq = mh - sp.tanh(beta * mh + h)
+    dm = sp.solve(sp.diff(eq, h), sp.diff(mh, h))[0]
+    dm = step("dm/dh", dm)
+    T = sp.Symbol("T")
+    dm = dm.subs(sp.tanh(beta * mh + h), T).rewrite(sp.tanh)
+    dm = sp.simplify(dm.subs(sp.tanh(beta * mh + h), T))
+    if dm.has(sp.cosh):
+        dm = sp.simplify(dm.rewrite(sp.tanh).subs(sp.tanh(beta * mh + h), T))
+    out = sp.simplify(dm.subs(T, m).subs(mh, m))
+    target = (1 - m**2) / (1 - beta * (1 - m**2))
+    assert sp.simplify(out - target) == 0, out
+    return target
+
+
+@result(
+    "cw.log_M_weight",
+    args=("M", "N", "beta", "h"),
+    symbol=r"\ln w(M)",
+    description="unnormalised log-law of the magnetization: ln C(N,(N+M)/2) + βM²/(2N) + hM (log-gamma form)",
+    reference="THEORY §4",
+    numba=False,  # log-gamma has no Numba implementation; used vectorised over M in NumPy
+)
+def log_M_weight():
+    """Number of configurations with Σ s_i = M times the Boltzmann weight."""
+    k = (N + M) / 2
+    return sp.loggamma(N + 1) - sp.loggamma(k + 1) - sp.loggamma(N - k + 1) + beta * M**2 / (2 * N) + h * M
+
+
+@result(
+    "cw.log_weight_ratio_asymptotic",
+    args=("m", "H"),
+    symbol=r"\ln(p_+/p_-)",
+    description="large-N log ratio of the state weights, 2 H m* (Laplace approximation of the M-law)",
+    reference="THEORY §4",
+)
+def log_weight_ratio_asymptotic():
+    """Stirling: ln w(Nm) = N f(m) + H m + o(N), f = s(m) + βm²/2 (s the binary entropy); Laplace
+    around ±m*: W_± = e^{N f(m*) ± H m*} sqrt(2π/(N|f''(±m*)|)); f even ⇒ f''(m*) = f''(-m*)."""
+    s_bin = -(1 + m) / 2 * sp.log((1 + m) / 2) - (1 - m) / 2 * sp.log((1 - m) / 2)
+    f = s_bin + beta * m**2 / 2
+    assert sp.simplify(f - f.subs(m, -m)) == 0
+    stat = step("f'(m) = 0", sp.simplify(sp.diff(f, m)))
+    # stationarity ⇔ atanh(m) = βm ⇔ m = tanh(βm)
+    assert sp.simplify(stat - (beta * m - sp.atanh(m)).rewrite(sp.log)) == 0
+    f2 = sp.diff(f, m, 2)
+    assert sp.simplify(f2 - f2.subs(m, -m)) == 0
+    W = lambda sgn: sp.exp(N * f.subs(m, sgn * m) + sgn * H * m) * sp.sqrt(2 * sp.pi / (N * sp.Abs(f2.subs(m, sgn * m))))  # noqa: E731
+    ratio = step("ln W_+/W_-", sp.simplify(sp.expand_log(sp.log(W(1) / W(-1)), force=True)))
+    assert sp.simplify(ratio - 2 * H * m) == 0, ratio
+    return 2 * H * m
+
+
+@result(
+    "cw.p_plus_asymptotic",
+    args=("m", "H"),
+    symbol=r"p_+^{\infty}",
+    description="large-N weight of the + state, 1/(1 + e^{-2Hm*})",
+    reference="THEORY §4",
+)
+def p_plus_asymptotic():
+    """p_+ = r/(1+r), r = e^{2Hm*}."""
+    r = sp.exp(log_weight_ratio_asymptotic())
+    form = 1 / (1 + sp.exp(-log_weight_ratio_asymptotic()))  # overflow-free form
+    assert sp.simplify(r / (1 + r) - form) == 0
+    return form
+
+
+@result(
+    "cw.Lambda_exact",
+    args=("N", "M", "z"),
+    symbol=r"\Lambda",
+    description="top covariance eigenvalue, exact: Var(M)/N from the first two moments (here M = E M, z = E M²)",
+    reference="THEORY §4",
+)
+def lambda_exact():
+    """C_ij = a δ_ij + b (exchangeable spins): top eigenvector 1/√N, eigenvalue u^T C u = Var(M)/N."""
+    a, b = sp.symbols("a b", real=True)
+    k = 4
+    C = sp.Matrix(k, k, lambda i, j: a * (1 if i == j else 0) + b)
+    u = sp.Matrix([1] * k) / sp.sqrt(k)
+    assert sp.simplify(C * u - (a + k * b) * u) == sp.zeros(k, 1)
+    step("top eigenvalue a + N b = (1/N) Σ_ij C_ij = Var(M)/N", a + N * b)
+    return (z - M**2) / N
+
+
+@result(
+    "cw.Lambda_asymptotic",
+    args=("N", "m", "chi", "p_plus"),
+    symbol=r"\Lambda_\infty",
+    description="two-state value of Var(M)/N: χ + 4 p_+ p_- N m*²",
+    reference="THEORY §4",
+)
+def lambda_asymptotic():
+    """M/√N is a two-state mixture with centres ±√N m*, within-state variance χ."""
+    c = sp.sqrt(N) * m
+    mean = p * c - (1 - p) * c
+    second = p * (c**2 + chi) + (1 - p) * (c**2 + chi)
+    var = sp.expand(second - mean**2)
+    form = chi + 4 * p * (1 - p) * N * m**2
+    assert sp.expand(var - form) == 0
+    return form
+
+
+@result(
+    "cw.t_S",
+    args=("Lambda",),
+    symbol=r"t_S",
+    description="speciation time ½ ln Λ",
+    reference="THEORY §4",
+)
+def t_s():
+    """t_S = ½ ln Λ."""
+    return sp.log(Lam) / 2
+
+
+@result(
+    "cw.kappa",
+    args=("t", "N", "m", "chi"),
+    symbol=r"\kappa(t)",
+    description="signal-to-noise ratio of the two-state reduction along 1/√N: e^{-2t} N m*² / (Δ_t + χ e^{-2t})",
+    reference="THEORY §4",
+)
+def kappa_t():
+    """Along u = 1/√N: centre ±√N m* e^{-t}, variance Δ_t + χ e^{-2t}; κ = centre²/variance."""
+    centre = sp.sqrt(N) * m * sp.exp(-t)
+    var = ou_delta(t) + chi * sp.exp(-2 * t)
+    return centre**2 / var
+
+
+@result(
+    "cw.snr_site",
+    args=("t",),
+    symbol=r"a(t)",
+    description="per-site signal-to-noise ratio e^{-2t}/Δ_t = 1/(e^{2t} - 1): λ_i = a s_i + √a z_i",
+    reference="THEORY §4",
+)
+def snr_site():
+    """λ = e^{-t}x/Δ with x = e^{-t}s + √Δ z ⇒ λ = (e^{-2t}/Δ) s + (e^{-t}/√Δ) z: mean a s, variance a."""
+    s = sp.Symbol("s", real=True)
+    lam_x = lam_field().subs(x, sp.exp(-t) * s + sp.sqrt(ou_delta(t)) * z)
+    a = sp.exp(-2 * t) / ou_delta(t)
+    assert sp.simplify((sp.expand(lam_x).coeff(s, 1) - a).rewrite(sp.exp)) == 0
+    assert sp.simplify((sp.expand(lam_x).coeff(z, 1) ** 2 - a).rewrite(sp.exp)) == 0
+    return step("a = 1/(e^{2t} - 1)", 1 / (sp.exp(2 * t) - 1))
+
+
+@result(
+    "cw.Phi_typical",
+    args=("mu_hs", "t", "beta", "m"),
+    symbol=r"\bar\Phi(\mu; t)",
+    description="large-N free entropy Φ(μ; x) for a typical x from the state of magnetization m (h = H/N → 0): bimodal in μ for t above t_B",
+    reference="THEORY §4",
+    codegen=False,
+)
+def phi_typical():
+    """Φ → -βμ²/2 + Σ_{s=±1} (1 + s m)/2 E_z ln 2cosh(βμ + a s + √a z) (law of large numbers over sites)."""
+    a = snr_site()
+    gauss = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+    site = phi_site().subs(h, 0) + beta * mu**2 / 2
+    terms = [
+        (1 + s * m) / 2 * sp.Integral(gauss * site.subs(lam, a * s + sp.sqrt(a) * z), (z, -sp.oo, sp.oo))
+        for s in (1, -1)
+    ]
+    return -beta * mu**2 / 2 + sp.Add(*terms)
+
+
+# --------------------------------------------------------------------------------------
+# data law: site fields learned with a local (conditional) objective
+# --------------------------------------------------------------------------------------
+def _sandwich_uniform_J():
+    """Asymptotic covariance of (δ, J) for the local estimator (pseudo-likelihood / small-noise
+    DSM): δ = uniform shift of the site fields. Per state ±: conditional field f_i = h_i + J m_{-i},
+    m_{-i} ≈ ±m*, sech² f_i ≈ 1 - m*², summed residual R = Σ_i [s_i - tanh f_i] ≈ (1 - J(1 - m*²)) δM
+    with Var(δM) = Nχ. Hessian A = Σ_i sech² f_i g g^T, score covariance B = E R² g g^T, g = (1, ±m*)."""
+    Jc = beta
+    q = 1 - m**2
+    g = {1: sp.Matrix([1, m]), -1: sp.Matrix([1, -m])}
+    w = {1: p, -1: 1 - p}
+    A = sum((w[s] * N * q * g[s] * g[s].T for s in (1, -1)), sp.zeros(2, 2))
+    R2 = N * chi * (1 - Jc * q) ** 2
+    B = sum((w[s] * R2 * g[s] * g[s].T for s in (1, -1)), sp.zeros(2, 2))
+    cov = sp.simplify(A.inv() * B * A.inv() / n)
+    step("A", A)
+    step("B", B)
+    return cov
+
+
+@result(
+    "cw.learned_sum_h_variance",
+    args=("N", "n", "chi", "p_plus"),
+    symbol=r"\mathrm{Var}\,\sum_i \hat h_i",
+    description="variance of Σ_i ĥ_i from n samples with N site fields learned by a local objective: N/(4 p_+ p_- n χ)",
+    assumptions="large N and n; ordered phase β > 1; χ = (1 - m*²)/(1 - β(1 - m*²))",
+    reference="THEORY §4 (Biroli, Bonnaire, de Bortoli, Mézard 2024: Σ ĥ_i error ~ sqrt(N/n))",
+)
+def learned_sum_h_variance():
+    """Σ_i ĥ_i = N δ̂; Var = N² [A^{-1} B A^{-1}]_{δδ}/n, simplified with χ(1 - β(1-m²)) = 1 - m²."""
+    cov = _sandwich_uniform_J()
+    var = step("N² Var(δ̂)", sp.simplify(N**2 * cov[0, 0]))
+    var = sp.simplify(var.subs(chi, (1 - m**2) / (1 - beta * (1 - m**2))))
+    target = N / (4 * p * (1 - p) * n * chi)
+    chk = sp.simplify(var - target.subs(chi, (1 - m**2) / (1 - beta * (1 - m**2))))
+    assert chk == 0, chk
+    return target
+
+
+@result(
+    "cw.p_plus_error_linear",
+    args=("N", "n", "m", "chi", "p_plus"),
+    symbol=r"\delta p_+",
+    description="RMS error of the generated p_+ with learned site fields, linearised: m* sqrt(p_+ p_- N/(n χ)); a function of n/N only",
+    assumptions="ln(p̂_+/p̂_-) = 2 m* Σ_i ĥ_i (large N); small error",
+    reference="THEORY §4",
+)
+def p_plus_error_linear():
+    """p̂_+ = σ(2m*(H + ε)), ε ~ N(0, Var Σĥ): δp_+ = |∂p_+/∂H| sqrt(Var) = 2 m* p_+ p_- sqrt(Var)."""
+    Hs = sp.Symbol("Hs", real=True)
+    pp = 1 / (1 + sp.exp(-2 * m * Hs))
+    dp = sp.simplify(sp.diff(pp, Hs))
+    dp_p = sp.simplify(dp.subs(Hs, sp.log(p / (1 - p)) / (2 * m)))
+    assert sp.simplify((dp_p - 2 * m * p * (1 - p)).rewrite(sp.exp)) == 0, dp_p
+    err = step("δp_+", 2 * m * p * (1 - p) * sp.sqrt(learned_sum_h_variance()))
+    form = m * sp.sqrt(p * (1 - p) * N / (n * chi))
+    vals = {m: sp.Rational(4, 5), p: sp.Rational(2, 7), N: 50, n: 300, chi: sp.Rational(3, 7)}
+    assert abs(sp.N((err - form).subs(vals), 40)) < 1e-30
+    return form
+
+
+@result(
+    "cw.global_weight_stderr",
+    args=("n", "p_plus"),
+    symbol=r"\delta p_+^{\rm ML}",
+    description="standard error of the maximum-likelihood state weight (fraction of training samples with M > 0): sqrt(p_+ p_-/n), independent of N",
+    reference="THEORY §4",
+)
+def global_weight_stderr():
+    """Bernoulli ML: Var = p(1-p)/n (inverse Fisher information n/(p(1-p)))."""
+    fisher = sp.simplify(-sp.diff(p * sp.log(sp.Symbol("q")) + (1 - p) * sp.log(1 - sp.Symbol("q")), sp.Symbol("q"), 2)).subs(sp.Symbol("q"), p)
+    return sp.sqrt(1 / (n * sp.simplify(fisher)))
