@@ -245,4 +245,5 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         "phi_C": run["phi_C"].tolist(), "phi_C_err": run["phi_C_err"].tolist(),
         "phi_C_pred": phiC_pred.tolist(), "phi_C_pred_err": phiC_pred_err.tolist(),
         "record_t": rec_t.tolist(), "fe": L.mean(axis=0).tolist(), "fe_dyn": run["fe_samples"].mean(axis=0).tolist(),
+        "record_t_dyn": run["record_t"].tolist(), "phi_inf": run["phi_inf"],
     }
