@@ -111,7 +111,7 @@ def speciation(X: np.ndarray, k: int = 10, n_boot: int = 200, rng: np.random.Gen
         "Lambda": Lam,
         "Lambda_err": float(eig_err[0]),
         "t_S": 0.5 * math.log(Lam),
-        "t_S_err": float(np.std(tS_boot, ddof=1)),
+        "t_S_err": float(np.std(tS_boot[np.isfinite(tS_boot)], ddof=1)) if np.isfinite(tS_boot).sum() > 2 else math.nan,
         "eigenvalues": eig.tolist(),
         "eigenvalues_err": eig_err.tolist(),
         "later_speciations": later,
@@ -275,7 +275,7 @@ def dataset_times(X: np.ndarray, *, seed: int = 0, k: int = 10, n_boot: int = 20
     out = speciation(X, k=k, n_boot=n_boot, rng=rng)
     t1 = time.perf_counter()
     ts = default_time_grid(d) if ts is None else np.asarray(ts, float)
-    curve = excess_entropy_curve(X, ts, min(n_mc, n) if n_mc <= 0 else n_mc, rng)
+    curve = excess_entropy_curve(X, ts, n_mc, rng)
     tc = collapse_time(ts, curve["samples"], curve["alpha"], n_boot=n_boot, rng=rng)
     from numerics.experiments.entropy import estimate_t_C
 
