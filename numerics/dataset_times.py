@@ -129,7 +129,7 @@ def default_time_grid(d: int, points: int = 48, t_min: float = 0.02) -> np.ndarr
 
 def excess_entropy_samples(X: np.ndarray, ts: np.ndarray, n_mc: int, rng: np.random.Generator,
                            chunk_bytes: int = 64 << 20, source_idx: np.ndarray | None = None,
-                           z: np.ndarray | None = None, participation: bool = False):
+                           z: np.ndarray | None = None, participation: bool = False, progress: bool = False):
     """Per-sample values -ln w_μ(x, t) / d (n_mc × len(ts)); their mean is f^e(t).
 
     With ``participation=True`` also returns Σ_ν w_ν(x, t)² per sample (its mean is the
@@ -156,7 +156,9 @@ def excess_entropy_samples(X: np.ndarray, ts: np.ndarray, n_mc: int, rng: np.ran
     out = np.empty((M, ts.size))
     part = np.empty((M, ts.size)) if participation else None
     rows = max(1, int(chunk_bytes // (8 * 3 * n)))
-    for lo in range(0, M, rows):
+    from tqdm.auto import tqdm
+
+    for lo in tqdm(range(0, M, rows), desc="excess entropy f^e", disable=not progress, leave=False):
         idx = source_idx[lo:lo + rows]
         A = X[idx]
         Z = z[lo:lo + rows]
@@ -201,71 +203,44 @@ def _first_crossing(ts: np.ndarray, y: np.ndarray, level: float) -> float:
     return float(ts[j - 1] + (level - y0) * (ts[j] - ts[j - 1]) / (y1 - y0))
 
 
-COLLAPSE_WINDOW = (0.4, 0.85)
-
-
 def collapse_time_point(ts: np.ndarray, f: np.ndarray, f_err: np.ndarray, alpha: float,
-                        window=COLLAPSE_WINDOW) -> tuple[float, float]:
-    """(t_C, c) from one f^e curve (see :func:`collapse_time`); NaNs when the fit is impossible.
+                        method: str = "gaussian") -> float:
+    """t_C from one f^e curve: the engine's estimator ``numerics.experiments.entropy.estimate_t_C``."""
+    from numerics.experiments.entropy import estimate_t_C
 
-    Weighted least squares for θ = ln c of ½ ln(1 + c u_i) = g_i (u_i = 1/(e^{2t_i} - 1),
-    g_i = α - f^e(t_i)) by Gauss–Newton, started from the median of the per-point solutions."""
-    r = f / alpha
-    sel = (r >= window[0]) & (r <= window[1])
-    if sel.sum() < 3:
-        return math.nan, math.nan
-    u = 1.0 / np.expm1(2.0 * ts[sel])
-    g = alpha - f[sel]
-    w = 1.0 / np.maximum(f_err[sel], 1e-3 * alpha)
-    theta = float(np.median(np.log(np.maximum(np.expm1(2.0 * g), 1e-300) / u)))
-    for _ in range(50):
-        cu = math.exp(theta) * u
-        res = w * (0.5 * np.log1p(cu) - g)
-        jac = w * 0.5 * cu / (1.0 + cu)
-        step = float(np.dot(jac, res) / np.dot(jac, jac))
-        theta -= step
-        if abs(step) < 1e-12:
-            break
-    c = math.exp(theta)
-    if not math.isfinite(c):
-        return math.nan, math.nan
-    return 0.5 * math.log1p(c / math.expm1(2.0 * alpha)), c
+    return float(estimate_t_C(ts, f, f_err, alpha, method=method).t_C)
 
 
 def collapse_time(ts: np.ndarray, samples: np.ndarray, alpha: float, n_boot: int = 200,
-                  rng: np.random.Generator | None = None, window=COLLAPSE_WINDOW) -> dict:
+                  rng: np.random.Generator | None = None) -> dict:
     """t_C with a bootstrap error, from Monte Carlo samples of -ln w_μ / d (rows) on the grid ``ts``.
 
-    Estimator. As d → ∞, f^e → max(0, f), f = α - (s - s_Δ): t_C is where the *uncollapsed*
-    branch α - (s - s_Δ) reaches zero. Where f^e ≥ 0.4 α (away from the finite-d REM rounding
-    near zero) f^e ≈ f, so s - s_Δ is read off there and extrapolated to the level α with the
-    local isotropic-Gaussian model s - s_Δ = ½ ln(1 + c/(e^{2t} - 1)) (exact for Gaussian data and
-    Gaussian mixtures at large d, c = σ²; for other data c is an effective variance), fitted by
-    weighted least squares on the points with f^e/α in [0.4, 0.85]:
-    ``t_C = ½ ln(1 + c / (e^{2α} - 1))``. Error: bootstrap over the Monte Carlo samples.
-    A two-parameter variant (κ/2) ln(1 + c/(e^{2t}-1)) was tried and rejected: on mixtures at
-    d = 200 the O(1/d) class-mixing entropy drives κ far from 1 and t_C off by 0.1-0.2."""
+    Estimator (the engine's, ``estimate_t_C(method="gaussian")``): as d → ∞, f^e → max(0, f),
+    f = α - (s - s_Δ); where f^e is well above 0 (f^e/α in [0.3, 0.9]) it equals f, and each point
+    is inverted with the isotropic-Gaussian form s - s_Δ = ½ ln(1 + v e^{-2t}/Δ_t) for an effective
+    variance v (exact for Gaussian data and mixtures at large d); the weighted mean v gives
+    ``t_C = ½ ln(1 + v/(e^{2α} - 1))``, the onset of collapse. Error: bootstrap over the Monte Carlo
+    samples (the engine's delta-method error treats the points as fully correlated). The engine's
+    straight-line variant is returned as ``t_C_linear`` for comparison."""
     rng = rng or np.random.default_rng(0)
     M = samples.shape[0]
     f = samples.mean(axis=0)
     f_err = samples.std(axis=0, ddof=1) / math.sqrt(M)
-    tC, c = collapse_time_point(ts, f, f_err, alpha, window)
-    boots = []
-    for _ in range(n_boot):
-        sb = samples[rng.integers(0, M, M)]
-        boots.append(collapse_time_point(ts, sb.mean(axis=0), f_err, alpha, window)[0])
-    boots = np.array(boots)
+    tC = collapse_time_point(ts, f, f_err, alpha)
+    boots = np.array([collapse_time_point(ts, samples[idx].mean(axis=0), samples[idx].std(axis=0, ddof=1) / math.sqrt(M), alpha)
+                      for idx in (rng.integers(0, M, M) for _ in range(n_boot))])
     ok = np.isfinite(boots)
     err = float(np.std(boots[ok], ddof=1)) if ok.sum() > 2 else math.nan
+    lin = collapse_time_point(ts, f, f_err, alpha, method="linear")
     return {"t_C": tC, "t_C_err": err,
-            "t_C_estimator": (f"fit of s-s_Delta = 1/2 ln(1 + c/(e^(2t)-1)) on f^e/alpha in "
-                              f"[{window[0]}, {window[1]}], solved for f = 0; bootstrap error"),
-            "t_C_fit": {"c": c, "window": list(window)},
-            "t_half": _first_crossing(ts, f / alpha, 0.5)}
+            "t_C_estimator": ("numerics.experiments.entropy.estimate_t_C(method='gaussian'): effective variance v from "
+                              "f^e = alpha - 1/2 ln(1 + v e^(-2t)/Delta_t) on f^e/alpha in [0.3, 0.9], "
+                              "t_C = 1/2 ln(1 + v/(e^(2 alpha) - 1)); bootstrap error over Monte Carlo samples"),
+            "t_C_linear": lin, "t_half": _first_crossing(ts, f / alpha, 0.5)}
 
 
 def dataset_times(X: np.ndarray, *, seed: int = 0, k: int = 10, n_boot: int = 200, n_mc: int = 1000,
-                  ts: np.ndarray | None = None) -> dict:
+                  ts: np.ndarray | None = None, progress: bool = False) -> dict:
     """Full payload: speciation (spectrum + bootstrap) and collapse (f^e curve + t_C)."""
     import time
 
@@ -275,13 +250,10 @@ def dataset_times(X: np.ndarray, *, seed: int = 0, k: int = 10, n_boot: int = 20
     out = speciation(X, k=k, n_boot=n_boot, rng=rng)
     t1 = time.perf_counter()
     ts = default_time_grid(d) if ts is None else np.asarray(ts, float)
-    curve = excess_entropy_curve(X, ts, n_mc, rng)
+    curve = excess_entropy_curve(X, ts, n_mc, rng, progress=progress)
     tc = collapse_time(ts, curve["samples"], curve["alpha"], n_boot=n_boot, rng=rng)
-    from numerics.experiments.entropy import estimate_t_C
-
-    lin = estimate_t_C(ts, curve["f"], curve["f_err"], curve["alpha"])   # the engine's estimator, for comparison
     out["seconds"] = {"speciation": t1 - t0, "collapse": time.perf_counter() - t1}
     out.update(alpha=curve["alpha"], n=n, d=d, **tc, n_mc=int(curve["samples"].shape[0]),
-               t_C_linear=lin.t_C, t_C_linear_err=lin.stderr,
+
                fe_t=curve["t"].tolist(), fe=curve["f"].tolist(), fe_err=curve["f_err"].tolist())
     return out

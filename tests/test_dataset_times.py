@@ -130,4 +130,3 @@ def test_fe_agrees_with_engine_estimator(rng):
     eng = excess_entropy_mc(X, ts, samples=3000, seed=5)
     z = (mine["f"] - eng.f) / np.hypot(mine["f_err"], eng.stderr)
     assert np.all(np.abs(z) < 4), z
-    assert np.all(mine["f_err"] < eng.stderr)     # the exact cancellation of the χ² term

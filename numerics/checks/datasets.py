@@ -116,6 +116,6 @@ def _gm_tc(rng: np.random.Generator, full: bool):
     # class-mixing entropy -δ/d enters the fit window and moves the estimate above the large-d closed
     # form by ≈ 0.1 here); the large-d closed form is reported in params
     f_th = np.asarray(theory.excess_entropy(ts, n, finite_d=True), dtype=float)
-    t_th, _ = DT.collapse_time_point(ts, f_th, np.ones_like(f_th), math.log(n) / d)
+    t_th = DT.collapse_time_point(ts, f_th, np.full_like(f_th, 1e-4), math.log(n) / d)
     return Measurement(theory=t_th, value=tc["t_C"], stderr=tc["t_C_err"],
                        params={"d": d, "n": n, "mu": mu, "sigma": sigma, "scale": s, "t_C_large_d": theory.t_C(n)})

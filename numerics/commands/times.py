@@ -60,13 +60,12 @@ def times_payload(ns) -> dict:
         ds = data.load(ns.path, classes=classes, max_n=max_n, seed=seed, key=ns.key, labels_key=ns.labels_key,
                        label_column=label_column)
     t_load = time.perf_counter() - t0
-    out = DT.dataset_times(ds.X, seed=seed, k=k, n_boot=n_boot, n_mc=n_mc)
+    out = DT.dataset_times(ds.X, seed=seed, k=k, n_boot=n_boot, n_mc=n_mc, progress=not ns.json)
     payload = {key: out[key] for key in KEYS}
     payload.update(
         source=ds.name, seed=seed, preprocessing=ds.preprocessing,
         eigenvalues_err=out["eigenvalues_err"], later_speciations=out["later_speciations"],
-        eigen_solver=out["eigen_solver"], t_C_estimator=out["t_C_estimator"], t_C_fit=out["t_C_fit"],
-        t_C_linear=out["t_C_linear"], t_C_linear_err=out["t_C_linear_err"],
+        eigen_solver=out["eigen_solver"], t_C_estimator=out["t_C_estimator"],
         n_mc=out["n_mc"], n_boot=out["n_boot"],
         f_e={"t": out["fe_t"], "f": out["fe"], "f_err": out["fe_err"]},
         units={"t_S": timeconv.convert_times(max(out["t_S"], 0.0)),
