@@ -18,6 +18,15 @@ def _logcosh(x):
 
 _logcosh_nb = numba.njit(cache=True)(_logcosh)
 
+
+def _sech2(x):
+    """sech² x = 4 e^{-2|x|} / (1 + e^{-2|x|})², no overflow."""
+    e = numpy.exp(-2.0 * numpy.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+_sech2_nb = numba.njit(cache=True)(_sech2)
+
 def Lambda_asymptotic(N, m, chi, p_plus):
     """cw.Lambda_asymptotic: two-state value of Var(M)/N: χ + 4 p_+ p_- N m*²
 
