@@ -56,7 +56,7 @@ FMNIST_DIR := /usr/share/datasets/fashion-mnist
 fashion-mnist:
 	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then echo "fashion-mnist: present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  for i in 1 2 3; do DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 && break; sleep 10; done; \
+	  ( $(APT) install dataset-fashion-mnist >/dev/null 2>&1 || { $(APT) update >/dev/null 2>&1 && $(APT) install dataset-fashion-mnist >/dev/null 2>&1; } ); \
 	  if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then echo "fashion-mnist: installed"; \
 	  else echo "fashion-mnist: apt-get install dataset-fashion-mnist failed (skipped; optional)"; fi; \
 	else echo "fashion-mnist: not installed (optional; as root: apt-get install -y dataset-fashion-mnist)"; fi; true
