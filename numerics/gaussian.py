@@ -3,7 +3,6 @@ generation, and the learned-covariance law (expected KL, Marchenko–Pastur)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -175,7 +175,6 @@ def _function_source(res: registry.Result, printer: _NumpyPrinter, suffix: str, 
 def module_source(model: str) -> str:
     """The full text of ``numerics/generated/<model>.py``."""
     results = [r for r in registry.all_results() if r.model == model and r.codegen]
-    use_numba = any(r.numba for r in results)
     np_printer = _NumpyPrinter({"fully_qualified_modules": True, "strict": False})
     nb_printer = _NumbaPrinter({"fully_qualified_modules": True, "strict": False})
     parts = [

@@ -103,7 +103,6 @@ def cgf():
     """Per coordinate: ln ∫ da N(a; 0, σ²) exp(k (x_i - s a)²), then (1/d)Σ_i x_i² = r."""
     a = sp.Symbol("a", real=True)
     xi = sp.Symbol("x_i", real=True)
-    sig = sp.sqrt(_S)  # s a ~ N(0, s²): integrate over b = s a directly
     kn = sp.Symbol("kappa_neg", positive=True)  # k = -κ < 0: convergent, continued afterwards
     integrand = sp.exp(-kn * (xi - a) ** 2) * sp.exp(-(a**2) / (2 * _S)) / sp.sqrt(2 * sp.pi * _S)
     one = sp.integrate(integrand, (a, -sp.oo, sp.oo), conds="none")

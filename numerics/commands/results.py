@@ -32,7 +32,7 @@ def run_results(ns) -> int:
 
 
 def run_latex(ns) -> int:
-    from theory import latex, registry
+    from theory import latex
 
     if ns.all == bool(ns.name):
         raise ValueError("give either a result NAME or --all")

@@ -103,6 +103,22 @@ def _setup_score(model_or_score, score: str, n, train, labels, rng, dtype):
     return model, EmpiricalScore(train, dtype=dtype, labels=labels)
 
 
+def validate_run(branch_times, samples, seed, steps, t_min, T):
+    """Validated (branch times, samples, seed, steps, t_min, T) of a cloned backward run;
+    T defaults to :func:`default_T`. Raises ValueError naming the parameter."""
+    ts = validate.times("branch_times", branch_times).ravel()
+    samples = validate.positive_int("samples", samples)
+    seed = int(validate.nonnegative("seed", seed))
+    steps = validate.positive_int("steps", steps)
+    t_min = validate.positive("t_min", t_min)
+    if np.any(ts <= t_min):
+        raise ValueError(f"branch times must exceed t_min={t_min:g}, got {ts.tolist()}")
+    T = default_T(ts) if T is None else validate.positive("T", T)
+    if np.any(ts > T):
+        raise ValueError(f"branch times must be <= T={T:g}, got {ts.tolist()}")
+    return ts, samples, seed, steps, t_min, T
+
+
 def clone_phi(
     model_or_score,
     branch_times,
@@ -136,16 +152,7 @@ def clone_phi(
     Returns a :class:`CloneResult` with ``t, phi, stderr`` (+ ``phi_theory``, ``phi_C``).
     """
     t0 = time.perf_counter()
-    ts = validate.times("branch_times", branch_times).ravel()
-    samples = validate.positive_int("samples", samples)
-    seed = int(validate.nonnegative("seed", seed))
-    steps = validate.positive_int("steps", steps)
-    t_min = validate.positive("t_min", t_min)
-    if np.any(ts <= t_min):
-        raise ValueError(f"branch times must exceed t_min={t_min:g}, got {ts.tolist()}")
-    T = default_T(ts) if T is None else validate.positive("T", T)
-    if np.any(ts > T):
-        raise ValueError(f"branch times must be <= T={T:g}, got {ts.tolist()}")
+    ts, samples, seed, steps, t_min, T = validate_run(branch_times, samples, seed, steps, t_min, T)
     rng = np.random.default_rng(seed)
     emp_default = score == "empirical" or isinstance(model_or_score, EmpiricalScore)
     dtype = np.dtype(dtype if dtype is not None else (np.float32 if emp_default else np.float64))

@@ -19,12 +19,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from numerics import sde, validate
+from numerics import sde
 from numerics.experiments import versions
-from numerics.experiments.cloning import _setup_score, binomial_stderr, default_T, initial_state
+from numerics.experiments.cloning import _setup_score, binomial_stderr, initial_state, validate_run
 from numerics.experiments.engine import run_cloned
-from numerics.mixture import GaussianMixture
-from numerics.scores import EmpiricalScore
 
 __all__ = ["CollapseResult", "collapse_experiment"]
 
@@ -95,16 +93,7 @@ def collapse_experiment(
     them ``phi`` is None). Reproducible bit-for-bit from (arguments, seed).
     """
     t0 = time.perf_counter()
-    ts = validate.times("branch_times", branch_times).ravel()
-    samples = validate.positive_int("samples", samples)
-    seed = int(validate.nonnegative("seed", seed))
-    steps = validate.positive_int("steps", steps)
-    t_min = validate.positive("t_min", t_min)
-    if np.any(ts <= t_min):
-        raise ValueError(f"branch times must exceed t_min={t_min:g}, got {ts.tolist()}")
-    T = default_T(ts) if T is None else validate.positive("T", T)
-    if np.any(ts > T):
-        raise ValueError(f"branch times must be <= T={T:g}, got {ts.tolist()}")
+    ts, samples, seed, steps, t_min, T = validate_run(branch_times, samples, seed, steps, t_min, T)
     rng = np.random.default_rng(seed)
     dtype = np.dtype(dtype)
     model, es = _setup_score(model_or_score, "empirical", n, train, labels, rng, dtype)

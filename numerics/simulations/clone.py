@@ -7,7 +7,6 @@ seconds, samples, seed, params, versions.
 
 from __future__ import annotations
 
-import numpy as np
 
 from numerics import validate
 from numerics.cli import emit
