@@ -21,10 +21,11 @@ def _z(res):
 
 @pytest.mark.slow
 def test_full_d_cloning_acceptance():
-    """Acceptance: d = 250, 3000 samples, 3 branch times, every φ within 4σ of theory, < 60 s."""
+    """Acceptance: d = 250, 3000 samples, 3 branch times, every φ within 4σ of theory. Its run
+    time (< 60 s on 2 cores) is measured by `regimes bench` (key cloning_d250_seconds), not
+    asserted here: timings are not unit tests."""
     res = clone_phi(GM250, GM250.t_S * np.array([0.75, 1.0, 1.25]), 3000, seed=11)
     assert np.all(np.abs(_z(res)) < 4), _z(res)
-    assert res.seconds < 60
 
 
 def test_full_d_cloning_small():

@@ -82,4 +82,10 @@ def run(quick: bool) -> dict:
     t_re = time.perf_counter() - t0
     out["cloning_one_pass_speedup"] = t_re / t_one
     out["cloning_branch_times"] = K
+    # --- acceptance size of the engine issue: full-d cloning, d = 250, 3000 pairs, 3 branch times
+    if not quick:
+        g250 = GaussianMixture(250, 1.0, 1.0)
+        res = clone_phi(g250, g250.t_S * np.array([0.75, 1.0, 1.25]), 3000, 11)
+        out["cloning_d250_seconds"] = res.seconds
+        out["cloning_d250_max_abs_z"] = float(np.max(np.abs((res.phi - res.phi_theory) / res.stderr)))
     return out
