@@ -50,8 +50,9 @@ def phi_fast(rng, full):
         m = GaussianMixture(d, 1.0, 1.0)
         # 1000 steps: the exponential integrator's O(h) bias on φ is ~2e-3 at 200 steps (measured),
         # ~5e-4 at 1000, below the statistical error
+        # (full: 5x the samples resolve that residual bias, so 4000 steps)
         res = clone_phi(m, m.t_S * np.array([0.8, 1.0, 1.2]), 20000 if not full else 100000, _seed(rng),
-                        fast_path=True, steps=1000)
+                        fast_path=True, steps=1000 if not full else 4000)
         out += _phi_rows(res, f"d={d}", m)
     return out
 
@@ -59,7 +60,8 @@ def phi_fast(rng, full):
 @check("gm.phi.t_S_large_d", description="φ(t_S) at d = 16384 vs the d -> ∞ value 0.7752 (allowance: exact finite-d offset)")
 def phi_ts_large_d(rng, full):
     m = GaussianMixture(16384, 1.0, 1.0)
-    res = clone_phi(m, [m.t_S], 40000 if not full else 200000, _seed(rng), fast_path=True, steps=1000)
+    res = clone_phi(m, [m.t_S], 40000 if not full else 200000, _seed(rng), fast_path=True,
+                    steps=1000 if not full else 4000)
     offset = abs(float(res.phi_theory[0]) - PHI_LARGE_D)  # finite-d: κ(t_S) = d/(d+1)·(...) ≠ 1
     return Measurement(PHI_LARGE_D, float(res.phi[0]), float(res.stderr[0]),
                        {"d": 16384, "samples": res.samples, "phi_finite_d": float(res.phi_theory[0])},
