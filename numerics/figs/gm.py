@@ -2,8 +2,8 @@
 
 (a) ``gm_phi_vs_t_over_tS``: cloning probability φ versus t/t_S for d ∈ {256, 1024, 4096, 16384},
     simulation (points with error bars) and exact theory (lines) — their Fig. 2. ``--full``: full
-    d-dimensional simulation for d ≤ 4096 (4000 pairs; one pass keeps 16 × 4000 × d states) and the
-    exact 1-D fast path for d = 16384.
+    d-dimensional simulation for d = 256, 1024 (2000 pairs, 11 branch times) and the exact 1-D fast
+    path for d = 4096, 16384 (the full-d run there costs (1 + 11)·B·d normals per step).
 (b) ``gm_fe_over_alpha``: excess entropy f^e(t)/α versus t for d ∈ {256, 1024, 4096}, n = 20000,
     Monte Carlo (points) and theory (lines), t_C marked — their Fig. 3.
 Quick mode draws smaller versions (1-D fast path for (a), smaller d and n for (b)).
@@ -35,12 +35,13 @@ def phi_curves(dims, samples: int, seed: int, *, fast_path: bool, ratios=None, s
 def fig_phi(out_dir: Path, full: bool, rng) -> list[Path]:
     dims = (256, 1024, 4096, 16384)
     seed = int(rng.integers(0, 2**31 - 1))
-    if full:  # full d-dimensional simulation (memory: clones × d); the largest d by the exact 1-D fast path
-        curves = phi_curves(dims[:3], 4000, seed, fast_path=False, steps=400)
-        curves.update(phi_curves(dims[3:], 20000, seed, fast_path=True, steps=1000))
+    if full:  # full d-dimensional simulation where affordable (one pass draws (1 + K)·B·d normals per
+        # step); the two largest d by the exact 1-D fast path
+        curves = phi_curves(dims[:2], 2000, seed, fast_path=False, steps=300, ratios=np.linspace(0.4, 1.8, 11))
+        curves.update(phi_curves(dims[2:], 20000, seed, fast_path=True, steps=1000))
     else:
         curves = phi_curves(dims, 4000, seed, fast_path=True, steps=1000)
-    fast = {d: (not full) or d == dims[-1] for d in dims}
+    fast = {d: (not full) or d in dims[2:] for d in dims}
     fig, ax = new_axes()
     fine = np.linspace(0.3, 1.9, 300)
     arrays = {}
@@ -56,7 +57,7 @@ def fig_phi(out_dir: Path, full: bool, rng) -> list[Path]:
     ax.set_xlabel(r"$t / t_S$,  $t_S = \frac{1}{2}\ln\Lambda$")
     ax.set_ylabel(r"cloning probability $\varphi(t)$")
     ax.set_title(r"Speciation: Gaussian mixture, $\tilde\mu = \sigma = 1$")
-    ax.legend(fontsize=7, ncol=2, loc="lower left")
+    ax.legend(fontsize=7, ncol=2, loc="upper right")
     return save(fig, out_dir, "gm_phi_vs_t_over_tS", **arrays)
 
 
