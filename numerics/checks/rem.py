@@ -47,13 +47,18 @@ def _measure(values_theory: list[tuple[np.ndarray, np.ndarray]]) -> tuple[float,
     return val, th, float(diffs.std(ddof=1) / math.sqrt(len(diffs)))
 
 
+def _dimension(full: bool) -> int:
+    """d = 256 (quick) or 384 (full: n = e^{αd} ≈ 1e5 points; d = 512 would need 4.7e6 × 512 floats)."""
+    return 384 if full else 256
+
+
 POINTS = ((0.03, 0.5), (0.03, 0.9), (0.03, 1.8), (0.03, 2.5))
 
 
 @check("rem.free_entropy", description="(1/d) ln Z over e^{αd} Gaussian training points (d=256; condensed and "
        "liquid) vs the REM free entropy with finite-d corrections")
 def free_entropy_check(rng: np.random.Generator, full: bool):
-    d = 384 if full else 256  # full: n = e^{αd} ≈ 1e5 points (d = 512 would need 4.7e6 × 512 floats)
+    d = _dimension(full)
     sets, per = (16, 16) if full else (8, 12)
     out = []
     for alpha, t in POINTS:
@@ -70,7 +75,7 @@ def free_entropy_check(rng: np.random.Generator, full: bool):
 @check("rem.participation_ratio", description="E Σ_μ w_μ² at points of P_t (d=256) vs 1 - m (Poisson–Dirichlet, "
        "condensed) and the one-low-level liquid form")
 def participation_check(rng: np.random.Generator, full: bool):
-    d = 384 if full else 256  # full: n = e^{αd} ≈ 1e5 points (d = 512 would need 4.7e6 × 512 floats)
+    d = _dimension(full)
     sets, per = (16, 16) if full else (8, 12)
     out = []
     for alpha, t in POINTS:
@@ -87,7 +92,7 @@ def participation_check(rng: np.random.Generator, full: bool):
 @check("rem.phi_C", description="φ_C(t) = E_{x~P^e_t} Σ_μ w_μ² (two clones of the empirical dynamics end on the "
        "same training point), direct sampling at d=256 vs the finite-d REM crossover")
 def phi_c_check(rng: np.random.Generator, full: bool):
-    d = 384 if full else 256  # full: n = e^{αd} ≈ 1e5 points (d = 512 would need 4.7e6 × 512 floats)
+    d = _dimension(full)
     sets, per = (16, 16) if full else (8, 12)
     sets, per = (16, 32) if full else (12, 24)
     out = []
