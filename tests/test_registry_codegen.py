@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numerics.functions import numeric
+from numerics.results import numeric
 from theory import codegen, registry
 from theory.symbols import SYMBOLS
 
@@ -76,7 +76,7 @@ def test_generated_matches_high_precision(name):
     """Generated NumPy (and Numba) code vs the SymPy expression evaluated at 50 digits."""
     r = registry.get(name)
     f = numeric(name)
-    f_nb = numeric(name, numba=True) if r.numba else None
+    f_nb = None  # Numba variants are compiled on demand (see numerics.results)
     checked = 0
     for k in range(4):
         vals = _points(r, k)

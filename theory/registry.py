@@ -11,7 +11,7 @@ expression. Derivations run lazily (SymPy work happens on first access) and are 
 
 ``theory`` never imports ``numerics``: the numeric function is located by name
 (``Result.generated_module``/``Result.function_name``) and loaded by
-``numerics.functions.numeric``.
+``numerics.results.numeric``.
 """
 
 from __future__ import annotations
