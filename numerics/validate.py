@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["as_float", "positive", "nonnegative", "probability", "at_least", "positive_int", "times"]
+__all__ = ["as_float", "positive", "nonnegative", "probability", "at_least", "positive_int", "times", "seed"]
 
 
 def as_float(name: str, value: Any) -> float:
@@ -62,3 +62,11 @@ def times(name: str, values: Any) -> np.ndarray:
         raise ValueError(f"{name} must contain at least one time")
     out = np.array([positive(name, v) for v in arr.ravel()], dtype=float)
     return out.reshape(arr.shape)
+
+
+def seed(name: str, value: Any) -> int:
+    """A random seed: an integer ≥ 0 (a fractional value is rejected, never truncated)."""
+    v = as_float(name, value)
+    if v != int(v) or v < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+    return int(v)

@@ -1,0 +1,5 @@
+"""``python -m numerics.cli`` = ``regimes``."""
+
+from numerics.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""``regimes bench`` (declared in :mod:`numerics.cli.bench`): performance as ratios measured in one run.
+
+Pieces: :mod:`numerics.engine.bench` (empirical score vs the float32 GEMM peak and the naive
+reference) and the ``bench`` module of every model folder (``run(quick) -> dict``). ``--startup``
+times CLI commands in fresh processes (warm: bytecode and caches present) against the bare imports
+they are judged by: closed-form commands vs ``python -c "import numpy"``, registry commands vs
+``python -c "import sympy"``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from numerics import models
+from numerics.cli import emit
+from numerics.engine import bench as engine_bench
+
+STARTUP = (
+    # (key, command after `regimes` or None for a bare python -c, baseline key)
+    ("import_numpy", ["-c", "import numpy"], None),
+    ("import_sympy", ["-c", "import sympy"], None),
+    ("regimes_gm", ["gm", "--d", "1024", "--mu", "1", "--sigma", "1", "--n", "20000", "--t", "3.466", "--json"],
+     "import_numpy"),
+    ("regimes_cw", ["cw", "--N", "100", "--beta", "1.5", "--H", "0.5", "--json"], "import_numpy"),
+    ("regimes_rem", ["rem", "--sigma", "1", "--t", "0.9", "--alpha", "0.03", "--json"], "import_numpy"),
+    ("regimes_results", ["results"], "import_sympy"),
+    ("regimes_latex_gm_t_C", ["latex", "gm.t_C"], "import_sympy"),
+    ("regimes_latex_all", ["latex", "--all", "-o", "{tmp}/all.tex"], None),
+)
+
+
+def _regimes() -> list[str]:
+    exe = shutil.which("regimes", path=os.path.dirname(sys.executable)) or shutil.which("regimes")
+    return [exe] if exe else [sys.executable, "-m", "numerics.cli"]
+
+
+def startup(repeats: int = 3) -> dict:
+    """Best-of-``repeats`` wall time (after one warm-up run) of each start-up command, and the ratios
+    to the baseline each is judged by."""
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for key, args, _ in STARTUP:
+            cmd = ([sys.executable] + args) if args[0] == "-c" else _regimes() + [a.format(tmp=tmp) for a in args]
+            best = float("inf")
+            for _ in range(repeats + 1):
+                t0 = time.perf_counter()
+                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                best = min(best, time.perf_counter() - t0)
+            out[f"{key}_seconds"] = best
+    for key, _, base in STARTUP:
+        if base:
+            out[f"{key}_over_{base}"] = out[f"{key}_seconds"] / out[f"{base}_seconds"]
+    return out
+
+
+def run(ns) -> int:
+    report: dict = {"machine": platform.machine(), "python": platform.python_version()}
+    t0 = time.perf_counter()
+    if ns.startup:
+        report.update(startup(ns.repeats))
+    else:
+        pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")]
+        for name, mod in pieces:
+            if ns.only and ns.only not in name:
+                continue
+            report.update(mod.run(ns.quick))
+    report["seconds"] = time.perf_counter() - t0
+    if ns.json:
+        emit(report, True)
+    else:
+        emit(report, False, "\n".join(f"{k:>44}  {v:.4g}" if isinstance(v, float) else f"{k:>44}  {v}"
+                                       for k, v in report.items()))
+    return 0

@@ -1,0 +1,118 @@
+"""Checks on real data (THEORY §5): the speciation and collapse times predicted from a dataset
+(t_S = ½ ln Λ from the covariance spectrum, t_C from the excess entropy f^e) against the
+empirical-score backward dynamics run on the same data (``numerics.data.dynamics``).
+
+What "agrees" means (both times are crossover locations at finite d):
+- speciation: t_φ, where the cloning class agreement φ(t) crosses the midpoint between its
+  limits (Σ_c p_c² at large t, 1 at t → 0), vs ½ ln Λ + δ_½, δ_½ the midpoint's offset on the
+  universal two-class crossover (0.081 for balanced classes); error = bootstrap over
+  trajectories ⊕ bootstrap error of ½ ln Λ. ½ ln Λ is a leading-order (large-d, Gaussian-mixture)
+  prediction of a crossover whose width does not shrink with d: φ goes from 0.625 to 0.875 over
+  Δt ≈ 0.88 on the universal curve. The bias allowance is half that interquartile width (computed
+  from ``numerics.universal.phi``, :func:`crossover_halfwidth`): agreement means the dynamics'
+  midpoint lies within the crossover that ½ ln Λ predicts. Measured offsets are reported as they are
+  (README: digits 0/1 −0.05, digits 3/8 −0.25, Fashion T-shirt/trouser −0.33: real classes split
+  later than ½ ln Λ says). A second, label-aware prediction has no allowance: the φ midpoint of
+  the Gaussian mixture matched along the class direction (|m|² and the within-class variance σ_v²
+  of the projection; ``dataset_dynamics.gm_matched_midpoint``) — the offsets above are the
+  σ_v² e^{-2t} term of Γ_t that ½ ln Λ neglects.
+- collapse: the same t_C estimator applied to f^e measured along the trajectories
+  (mean -ln w_final / d, an exact identity for the time-reversed dynamics) vs the forward Monte
+  Carlo t_C; the half-collapse time (half of the trajectories give their final training point
+  posterior weight ≥ ½) vs the forward prediction P(w_source ≥ ½) = ½; φ_C from clones vs
+  E Σ_ν w_ν² at the cloning time nearest t_C. Errors: bootstrap ⊕ bootstrap.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq
+
+from numerics import universal
+from numerics.data import dynamics as DD
+from numerics.data import sources as data
+from numerics.data import times as DT
+from numerics.models.gm.model import GaussianMixture
+from numerics.verify import Measurement, check
+
+
+def crossover_halfwidth(p_plus: float = 0.5) -> float:
+    """Half the interquartile width in t of the universal φ crossover (κ = e^{-2(t - t_S)}): φ between
+    the quarter and three-quarter points of its range [Σ p_c², 1]."""
+    lo = p_plus ** 2 + (1 - p_plus) ** 2
+
+    def t_at(level):
+        k = brentq(lambda x: float(universal.phi(np.array([x]), p_plus)[0]) - level, 1e-6, 1e3, xtol=1e-12)
+        return -0.5 * math.log(k)
+
+    return 0.5 * (t_at(lo + 0.25 * (1 - lo)) - t_at(lo + 0.75 * (1 - lo)))
+
+
+def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot):
+    ds = data.load(name, builtin=True, classes=classes, max_n=max_n, seed=0)
+    r = DD.verify_on_data(ds.X, ds.labels, rng, n_traj=n_traj, steps=steps, n_mc=n_mc, n_boot=n_boot)
+    params = {"dataset": name, "classes": list(classes), "n": r["n"], "d": r["d"], "n_traj": n_traj, "steps": steps,
+              "n_mc": r["n_mc"], "method": r["method"]}
+    ms = [
+        Measurement(theory=r["t_phi_pred"], value=r["t_phi"], stderr=math.hypot(r["t_phi_err"], r["t_S_err"]),
+                    bias_allowance=crossover_halfwidth(r["p_plus"]),
+                    params={**params, "t_S": r["t_S"], "delta_half": r["delta_half"]}, label="t_phi vs t_S+delta"),
+        Measurement(theory=r["t_phi_gm"], value=r["t_phi"], stderr=math.hypot(r["t_phi_err"], r["t_phi_gm_err"]),
+                    params=params, label="t_phi vs GM matched along class direction"),
+        Measurement(theory=r["t_C"], value=r["t_C_dyn"], stderr=math.hypot(r["t_C_err"], r["t_C_dyn_err"]),
+                    params=params, label="t_C dynamics vs f^e"),
+        Measurement(theory=r["t_coll"], value=r["t_coll_dyn"], stderr=math.hypot(r["t_coll_err"], r["t_coll_dyn_err"]),
+                    params=params, label="half-collapse time"),
+    ]
+    pred = np.asarray(r["phi_C_pred"])
+    ts = np.asarray(r["clone_t"])
+    ok = np.nonzero((pred > 0.1) & (pred < 0.9))[0]
+    if ok.size:
+        j = ok[np.argmin(np.abs(ts[ok] - r["t_C"]))]
+        ms.append(Measurement(theory=float(pred[j]), value=float(r["phi_C"][j]),
+                              stderr=math.hypot(r["phi_C_err"][j], r["phi_C_pred_err"][j]),
+                              params={**params, "t": float(ts[j])}, label="phi_C near t_C"))
+    ms[0].extra = {k: r[k] for k in ("clone_t", "phi", "phi_err", "phi_C", "phi_C_err", "phi_C_pred", "record_t", "fe", "fe_dyn",
+                                     "t_S", "t_C", "tau_quantiles", "alpha")}
+    return ms
+
+
+@check("datasets.digits01", tests=("gm.phi",), quick=True,
+       description="digits 0/1: cloning φ midpoint vs ½ln Λ; dynamics f^e, half-collapse and φ_C vs the forward f^e Monte Carlo")
+def _digits01(rng: np.random.Generator, full: bool):
+    if full:
+        return _verify("digits", [0, 1], rng, n_traj=600, steps=120, n_mc=4000, n_boot=200)
+    return _verify("digits", [0, 1], rng, n_traj=100, steps=40, n_mc=1000, n_boot=100)
+
+
+@check("datasets.digits38", tests=("gm.phi",), full_only=True,
+       description="digits 3/8 (the hardest pair to separate): same comparisons as datasets.digits01")
+def _digits38(rng: np.random.Generator, full: bool):
+    return _verify("digits", [3, 8], rng, n_traj=600, steps=120, n_mc=4000, n_boot=200)
+
+
+@check("datasets.fashion", tests=("gm.phi",), full_only=True,
+       description="Fashion-MNIST T-shirt/trouser, 4000 images: same comparisons as datasets.digits01")
+def _fashion(rng: np.random.Generator, full: bool):
+    return _verify("fashion-mnist", [0, 1], rng, max_n=4000, n_traj=200, steps=80, n_mc=1000, n_boot=100)
+
+
+@check("datasets.gm.t_C", tests=("gm.f_leading", "gm.t_C"), quick=False,
+       description="t_C estimator from f^e on Gaussian-mixture samples (d=200, n=4000) vs ½ln(1+σ²/(n^{2/d}-1))")
+def _gm_tc(rng: np.random.Generator, full: bool):
+    d, n, mu, sigma = 200, 4000, 1.0, 1.0
+    ds = data.preprocess(GaussianMixture(d, mu, sigma).sample(n, rng))
+    s = ds.preprocessing["scale"]
+    theory = GaussianMixture(d, mu / s, sigma / s)
+    ts = DT.default_time_grid(d, 60)
+    L = DT.excess_entropy_samples(ds.X, ts, 800, rng)
+    tc = DT.collapse_time(ts, L, math.log(n) / d, n_boot=100, rng=rng)
+    # theory value = the same estimator applied to the exact finite-d f(t) of the mixture (its O(1/d)
+    # class-mixing entropy -δ/d enters the fit window and moves the estimate above the large-d closed
+    # form by ≈ 0.1 here); the large-d closed form is reported in params
+    f_th = np.asarray(theory.excess_entropy(ts, n, finite_d=True), dtype=float)
+    t_th = DT.collapse_time_point(ts, f_th, np.full_like(f_th, 1e-4), math.log(n) / d)
+    return Measurement(theory=t_th, value=tc["t_C"], stderr=tc["t_C_err"],
+                       params={"d": d, "n": n, "mu": mu, "sigma": sigma, "scale": s, "t_C_large_d": theory.t_C(n)})

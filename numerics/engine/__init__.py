@@ -1,0 +1,39 @@
+"""The model-free engine: backward integrators, one-pass cloning, collapse, excess entropy and the
+empirical score. It consumes any model of the protocol in :mod:`numerics.engine.protocol` and never
+names one.
+
+Modules
+-------
+- :mod:`~numerics.engine.protocol`: the :class:`DiffusionModel` interface and its optional capabilities.
+- :mod:`~numerics.engine.sde`: time grids and the backward SDE step (exponential / Euler).
+- :mod:`~numerics.engine.cloned`: the one-pass cloned integration loop (:func:`run_cloned`).
+- :mod:`~numerics.engine.cloning`: cloning probability φ(t) per class level (:func:`clone_phi`).
+- :mod:`~numerics.engine.collapse`: collapse onto training points (:func:`collapse_experiment`).
+- :mod:`~numerics.engine.entropy`: excess entropy f^e(t) and t_C (:func:`excess_entropy_mc`).
+- :mod:`~numerics.engine.empirical`: the empirical score (chunked GEMM + online log-sum-exp) and
+  :class:`EmpiricalModel`, any training set as a model.
+- :mod:`~numerics.engine.result`: :class:`ExperimentResult`, the base of every result.
+
+The names below are importable from ``numerics.engine`` directly; the submodule is imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {
+    "DiffusionModel": "protocol", "has": "protocol", "require": "protocol",
+    "time_grid": "sde", "integrate_backward": "sde", "run_cloned": "cloned",
+    "clone_phi": "cloning", "CloneResult": "cloning", "collapse_experiment": "collapse",
+    "CollapseResult": "collapse", "excess_entropy_mc": "entropy", "estimate_t_C": "entropy",
+    "EntropyResult": "entropy", "EmpiricalScore": "empirical", "EmpiricalModel": "empirical",
+    "ExperimentResult": "result", "binomial_stderr": "result",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"numerics.engine.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'numerics.engine' has no attribute {name!r}")

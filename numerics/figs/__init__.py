@@ -1,1 +1,0 @@
-"""Figure modules (discovered by numerics.figures)."""

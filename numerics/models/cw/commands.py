@@ -1,0 +1,127 @@
+"""Curie–Weiss commands (declared in :mod:`numerics.models.cw.cli`): the theory table ``regimes cw``,
+``regimes simulate generate`` and ``regimes simulate cw-data-law``, and the model of
+``regimes simulate --model cw``."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from numerics import validate
+from numerics.cli import emit
+from numerics.models.cw import kernels as K
+from numerics.models.cw.data_law import data_law_figure, data_law_measure, fit_pseudolikelihood
+from numerics.models.cw.generation import generate, magnetization_histogram
+from numerics.models.cw.model import CurieWeiss
+
+DEFAULT_T_FRACTIONS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+
+
+def cw_table(N, beta, H=0.0, t=None) -> dict:
+    """The ``regimes cw`` payload (keys: m_star, chi, p_plus, p_plus_asymptotic, Lambda, t_S, t, phi ...)."""
+    model = CurieWeiss(validate.positive_int("N", N), validate.positive("beta", beta), validate.as_float("H", H))
+    if t is not None:
+        ts = validate.times("t", t)
+    else:
+        if model.t_S <= 0:
+            raise ValueError("t_S ≤ 0 for this model (Λ ≤ 1): pass --t explicitly")
+        ts = model.t_S * np.array(DEFAULT_T_FRACTIONS)
+    tb = model.t_bimodal
+    return {
+        "N": model.N, "beta": model.beta, "H": model.H, "h": model.h,
+        "m_star": model.m_star, "chi": model.chi,
+        "p_plus": model.p_plus, "p_minus": 1.0 - model.p_plus, "p_plus_asymptotic": model.p_plus_asymptotic,
+        "mean_abs_m": model.mean_abs_m,
+        "Lambda": model.Lambda, "Lambda_asymptotic": model.Lambda_asymptotic, "t_S": model.t_S,
+        "t_bimodal": tb if np.isfinite(tb) else None,
+        "t": ts.tolist(), "kappa": np.asarray(model.kappa(ts)).tolist(), "phi": np.asarray(model.phi(ts)).tolist(),
+    }
+
+
+def _table(o: dict) -> str:
+    lines = [f"Curie–Weiss  N={o['N']}  beta={o['beta']:g}  H={o['H']:g}  (h = H/N = {o['h']:.6g})", ""]
+    for k, label in (("m_star", "m* (h=0)"), ("chi", "chi"), ("p_plus", "p_+ (exact, finite N)"),
+                     ("p_plus_asymptotic", "p_+ = 1/(1+e^{-2Hm*})"), ("mean_abs_m", "<|m|>"),
+                     ("Lambda", "Lambda = Var(M)/N"), ("Lambda_asymptotic", "chi + 4p+p- N m*^2"),
+                     ("t_S", "t_S = ½ ln Λ"), ("t_bimodal", "t_B (μ-measure bimodal)")):
+        v = o[k]
+        lines.append(f"  {label:<26} = {v:.10g}" if v is not None else f"  {label:<26} = -")
+    lines += ["", f"  {'t':>12} {'t/t_S':>10} {'kappa':>14} {'phi_CW':>14}"]
+    for i, t in enumerate(o["t"]):
+        lines.append(f"  {t:12.6g} {t / o['t_S'] if o['t_S'] > 0 else float('nan'):10.4f} {o['kappa'][i]:14.8g} {o['phi'][i]:14.10f}")
+    return "\n".join(lines)
+
+
+def run_cw(ns) -> int:
+    o = cw_table(ns.N, ns.beta, ns.H, ns.t)
+    emit(o, ns.json, _table(o))
+    return 0
+
+
+def generate_cw(N, beta, H, samples, seed, score="exact", n_train=None, steps=240, histogram=False) -> dict:
+    model = CurieWeiss(validate.positive_int("N", N), validate.positive("beta", beta), validate.as_float("H", H))
+    samples = validate.positive_int("samples", samples)
+    seed = validate.seed("seed", seed)
+    steps = validate.positive_int("steps", steps)
+    rng = np.random.default_rng(seed)
+    out: dict = {"model": "cw", "N": model.N, "beta": model.beta, "H": model.H, "samples": samples, "seed": seed,
+                 "score": score, "steps": steps}
+    fields, J = None, None
+    if score == "learned":
+        if n_train is None:
+            raise ValueError("--score learned needs --n-train")
+        n_train = validate.positive_int("n-train", n_train)
+        if n_train < 2:
+            raise ValueError("n-train must be >= 2")
+        S = model.sample(n_train, rng)
+        fields, J = fit_pseudolikelihood(S)
+        out.update(n_train=n_train, J_hat=J, sum_h_hat=float(fields.sum()),
+                   p_plus_learned_exact=K.p_plus_of_fields(fields, J))
+        Mt = S.sum(axis=1)
+        out["p_plus_ml_fraction"] = float(np.mean((Mt > 0) + 0.5 * (Mt == 0)))
+    t0 = time.perf_counter()
+    g = generate(model, samples, rng, score="exact" if score == "learned" else score, fields=fields, J=J, steps=steps)
+    out["seconds"] = time.perf_counter() - t0
+    out.update(p_plus=g["p_plus"], p_plus_stderr=g["p_plus_stderr"], mean_abs_m=g["mean_abs_m"],
+               mean_abs_m_stderr=g["mean_abs_m_stderr"], p_plus_exact=model.p_plus, mean_abs_m_exact=model.mean_abs_m)
+    if histogram:
+        hist = magnetization_histogram(g["M"], model)
+        out["histogram"] = {"M": hist["M"], "counts": hist["counts"], "exact": hist["exact"]}
+    return out
+
+
+def run_generate(ns) -> int:
+    o = generate_cw(ns.N, ns.beta, ns.H, ns.samples, ns.seed, ns.score, ns.n_train, ns.steps, ns.histogram)
+    emit(o, ns.json)
+    return 0
+
+
+def run_data_law(ns) -> int:
+    Ns, ratios, beta, H, repeats, gen = ns.N, ns.ratios, ns.beta, ns.H, ns.repeats, ns.generate
+    if repeats < 2:
+        raise ValueError("repeats must be >= 2")
+    rng = np.random.default_rng(ns.seed)
+    t0 = time.perf_counter()
+    res = data_law_measure(Ns, ratios, beta, H, repeats, rng, generate_samples=gen)
+    res["seconds"] = time.perf_counter() - t0
+    if ns.figure:
+        res["figure"] = data_law_figure(res, ns.figure)
+    if ns.json:
+        emit(res, True)
+    else:
+        lines = [f"Curie–Weiss data law  beta={beta:g}  H={H:g}  repeats={repeats}", "",
+                 f"  {'N':>5} {'n':>7} {'n/N':>7} {'rms(learned)':>14} {'law':>10} {'rms(ML H)':>10} {'rms(frac)':>10}"]
+        for r in res["rows"]:
+            lines.append(f"  {r['N']:5d} {r['n']:7d} {r['n_over_N']:7.3g} {r['rms_pl']:8.4f}±{r['rms_pl_stderr']:.4f} "
+                         f"{r['law']:10.4f} {r['rms_ml']:10.4f} {r['rms_frac']:10.4f}")
+        emit(res, False, "\n".join(lines))
+    return 0
+
+
+def model_from_args(ns) -> CurieWeiss:
+    """The model of ``regimes simulate ... --model cw --N N --beta B [--H H] [--cw-score exact|saddle]``."""
+    for flag in ("N", "beta"):
+        if getattr(ns, flag, None) is None:
+            raise ValueError(f"--model cw needs --{flag}")
+    return CurieWeiss(ns.N, ns.beta, ns.H, ns.cw_score)

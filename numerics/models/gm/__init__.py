@@ -1,0 +1,1 @@
+"""Model package; see model.py."""

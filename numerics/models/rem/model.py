@@ -1,0 +1,332 @@
+"""Random-energy-model theory of collapse, numeric side (THEORY §3; derivations in ``theory/rem.py``).
+
+For Gaussian data ``a ~ N(0, σ² I)``, ``n = e^{αd}`` training points and a point ``x`` with
+``|x|²/d = r``, ``(1/d) ln Z(x)``, ``Z = Σ_μ exp(-|x - e^{-t}a_μ|²/(2Δ_t))`` is the free entropy
+of a REM. Closed forms come from the generated module ``numerics.generated.rem``; the only
+numeric step is the root ``ρ_0`` of ``I(ρ) = α`` (the lowest level), found by bisection.
+
+Public functions (all broadcast over NumPy arrays):
+
+- :func:`alpha_c` ``(t, σ)``: condensation threshold ``½ ln(Γ_t/Δ_t)`` (typical point ``r = Γ_t``).
+- :func:`free_entropy` ``(α, t, σ, r=Γ_t, d=None)``: ``(1/d) E ln Z``; leading order, or with the
+  finite-``d`` corrections when ``d`` is given (see the function).
+- :func:`phase`: ``"liquid"`` (``α > α_c``) or ``"condensed"``.
+- :func:`freezing_m`: Poisson–Dirichlet parameter ``m = |k(y_0)|/β`` (1 in the liquid phase).
+- :func:`participation_ratio`: ``E Σ_μ w_μ²`` of the posterior weights at a point of ``P_t``:
+  ``1 - m`` (condensed), ``0`` (liquid) at leading order.
+- :func:`phi_C`: collapse cloning probability ``E_{x~P^e_t} Σ_μ w_μ(x)²`` (a point of the
+  empirical law, i.e. of a trajectory of the empirical-score dynamics).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from numerics.generated import rem as g
+
+__all__ = [
+    "alpha_c", "alpha_c_r", "t_C", "free_entropy_liquid_branch", "lowest_level_rho", "free_entropy", "phase", "freezing_m",
+    "participation_ratio", "phi_C", "gamma_t", "delta_t", "empirical_log_partition", "partition_blocks",
+]
+
+_EULER = 0.5772156649015329
+
+
+def delta_t(t):
+    """Δ_t = 1 - e^{-2t}."""
+    return -np.expm1(-2.0 * np.asarray(t, dtype=float))
+
+
+def gamma_t(t, sigma):
+    """Γ_t = Δ_t + σ² e^{-2t}."""
+    t = np.asarray(t, dtype=float)
+    return delta_t(t) + np.asarray(sigma, dtype=float) ** 2 * np.exp(-2.0 * t)
+
+
+def _check(alpha=None, t=None, sigma=None, r=None, d=None):
+    if alpha is not None:
+        np.all(np.asarray(alpha) > 0) or _raise("alpha must be > 0")
+    if t is not None:
+        np.all(np.asarray(t) > 0) or _raise("t must be > 0")
+    if sigma is not None:
+        np.all(np.asarray(sigma) > 0) or _raise("sigma must be > 0")
+    if r is not None:
+        np.all(np.asarray(r) > 0) or _raise("r must be > 0")
+    if d is not None:
+        np.all(np.asarray(d) > 0) or _raise("d must be > 0")
+
+
+def _raise(msg):
+    raise ValueError(msg)
+
+
+def alpha_c(t, sigma):
+    """Condensation threshold α_c(t) = ½ ln(Γ_t/Δ_t) for a typical point of P_t (= collapse: f(t_C)=0)."""
+    _check(t=t, sigma=sigma)
+    return g.alpha_c(np.asarray(t, dtype=float), np.asarray(sigma, dtype=float))
+
+
+def alpha_c_r(t, sigma, r):
+    """Condensation threshold at a point with |x|²/d = r: ½ ln(Γ/Δ) - s²/(2Γ) + r s²/(2Γ²)."""
+    _check(t=t, sigma=sigma, r=r)
+    return g.alpha_c_r(t, sigma, r)
+
+
+def t_C(alpha, sigma):
+    """Condensation (= collapse) time, α_c(t_C) = α: ½ ln(1 + σ²/(e^{2α} - 1))."""
+    _check(alpha=alpha, sigma=sigma)
+    return g.t_C_alpha(np.asarray(alpha, dtype=float), np.asarray(sigma, dtype=float))
+
+
+def _solve_rate(target, t, sigma, r):
+    """ρ ∈ (0, 1) with I(ρ) = target (> 0), bisection in ln ρ (I decreases on (0, 1))."""
+    target, t, sigma, r = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (target, t, sigma, r)))
+    lo = -2.0 * np.maximum(target, 0.0) - 1.0 - 1e-9  # I(ρ) ≥ -½ - ½ ln ρ ≥ target there
+    hi = np.zeros_like(lo)
+    for _ in range(90):
+        mid = 0.5 * (lo + hi)
+        above = g.rate_rho(np.exp(mid), t, sigma, r) > target
+        lo = np.where(above, mid, lo)
+        hi = np.where(above, hi, mid)
+    return np.exp(0.5 * (lo + hi))
+
+
+def lowest_level_rho(alpha, t, sigma, r=None, d=None):
+    """ρ_0 of the lowest of e^{αd} levels: I(ρ_0) = α at leading order; with ``d``, the
+    Bahadur–Rao refinement n P(y ≤ y_0) = 1, i.e. I(ρ_0) = α - ln(|k| sqrt(2π d Λ''(k)))/d."""
+    r = gamma_t(t, sigma) if r is None else r
+    rho = _solve_rate(alpha, t, sigma, r)
+    if d is not None:
+        for _ in range(4):
+            kk = np.abs(g.k_rho(rho, t, sigma))
+            lam2 = g.cgf2_rho(rho, t, sigma, r)
+            shift = np.log(kk * np.sqrt(2 * math.pi * np.asarray(d, float) * lam2)) / d
+            rho = _solve_rate(np.maximum(alpha - shift, 1e-300), t, sigma, r)
+    return rho
+
+
+def free_entropy_liquid_branch(alpha, t, sigma, r=None):
+    """Liquid branch α + Λ(-1/(2Δ_t)) = α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t) at every t (= (1/d) ln E[Z|x],
+    the annealed value; the true free entropy below t_C is the condensed branch)."""
+    _check(alpha=alpha, t=t, sigma=sigma, r=r)
+    r = gamma_t(t, sigma) if r is None else r
+    return g.free_entropy_liquid(alpha, t, sigma, r)
+
+
+def phase(alpha, t, sigma, r=None):
+    """"liquid" when α ≥ α_c(t, r), "condensed" otherwise (scalar inputs)."""
+    _check(alpha=alpha, t=t, sigma=sigma, r=r)
+    r = gamma_t(t, sigma) if r is None else r
+    return "liquid" if float(alpha) >= float(g.alpha_c_r(t, sigma, r)) else "condensed"
+
+
+def freezing_m(alpha, t, sigma, r=None, d=None):
+    """Poisson–Dirichlet parameter m = |k(y_0)| 2Δ_t (< 1 condensed); 1 in the liquid phase."""
+    _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    r = gamma_t(t, sigma) if r is None else r
+    m = g.freezing_m_rho(lowest_level_rho(alpha, t, sigma, r, d), t, sigma)
+    return np.minimum(m, 1.0)
+
+
+def _annealed_terms(alpha, t, sigma, r, d):
+    """(1/d) ln E[Z|x] = α + Λ(-β) and ln of the annealed participation ratio
+    E[e^{-2βE}]/(n E[e^{-βE}]²) = exp(d(Λ(-2β) - 2Λ(-β) - α)), β = 1/(2Δ_t)."""
+    b = 1.0 / (2.0 * delta_t(t))
+    lam1 = g.cgf(-b, t, sigma, r)
+    lam2 = g.cgf(-2 * b, t, sigma, r)
+    return alpha + lam1, d * (lam2 - 2 * lam1 - alpha)
+
+
+def _ncx2_logpdf(v: np.ndarray, k: float, lam: float) -> np.ndarray:
+    """ln of the non-central χ²_k density with non-centrality λ:
+    ½ e^{-(v+λ)/2} (v/λ)^{k/4-1/2} I_{k/2-1}(sqrt(λ v)), Bessel I in the scaled form ive."""
+    from scipy.special import ive
+
+    arg = np.sqrt(lam * v)
+    with np.errstate(divide="ignore"):  # ive underflows to 0 far in the lower tail: ln -> -inf (weight 0)
+        log_i = np.log(ive(k / 2 - 1, arg))
+    return (-math.log(2.0) - (v + lam) / 2 + (k / 4 - 0.5) * np.log(v / lam)
+            + log_i + arg)
+
+
+def _low_levels(alpha, t, sigma, r, d):
+    """Level law for the one-low-level corrections: grid of ℓ = -βdy - ln(nM_1) and the
+    log-weights ln(n p(y) dy) (exact law: d y/s² ~ non-central χ²_d, non-centrality d r/s²),
+    and ln(nM_1) = d(α + Λ(-β)). Scalars."""
+    s2 = sigma**2 * math.exp(-2 * t)
+    b = 1.0 / (2.0 * float(delta_t(t)))
+    log_nm1 = d * (alpha + float(g.cgf(-b, t, sigma, r)))
+    nc = d * r / s2
+    mean = d + nc
+    v = np.linspace(1e-9, mean + 12 * math.sqrt(2 * (d + 2 * nc)), 3001)
+    ell = -b * s2 * v - log_nm1
+    logw = _ncx2_logpdf(v, d, nc) + d * alpha + math.log(v[1] - v[0])
+    return ell, logw, log_nm1
+
+
+def _one_level_terms(alpha, t, sigma, r, d):
+    """Liquid-phase finite-d corrections from one atypically low level on top of the annealed
+    bulk nM_1 (M_1 = E[e^{-βdy}|x]), first order in the Poisson process of levels:
+    with q = e^{ℓ}, ℓ(y) = -βdy - ln(nM_1), E Σ w² ≈ n E[q²/(1+q)²] and
+    E ln Z - ln(nM_1) ≈ n E[ln(1 + q) - q] (the mean of q is already in the bulk). Scalars."""
+    ell, logw, _ = _low_levels(alpha, t, sigma, r, d)
+    pr = np.sum(np.exp(logw + 2 * (-np.logaddexp(0.0, -ell))))
+    corr = np.sum(np.exp(logw) * (np.logaddexp(0.0, ell) - np.exp(np.minimum(ell, 700.0))))
+    return float(min(pr, 1.0)), float(corr)
+
+
+def _one_level_vec(alpha, t, sigma, r, d):
+    """_one_level_terms over arrays; for many r at scalar (α, t, σ), evaluated on 9 nodes
+    spanning the r range and interpolated (log PR and the correction are smooth in r)."""
+    alpha, t, sigma, r = np.broadcast_arrays(alpha, t, sigma, r)
+    if r.size > 9 and np.ptp(alpha) == 0 and np.ptp(t) == 0 and np.ptp(sigma) == 0:
+        a0, t0, s0 = float(alpha.flat[0]), float(t.flat[0]), float(sigma.flat[0])
+        nodes = np.linspace(r.min(), r.max(), 9)
+        vals = np.array([_one_level_terms(a0, t0, s0, float(rn), d) for rn in nodes])
+        pr = np.exp(np.interp(r, nodes, np.log(np.maximum(vals[:, 0], 1e-300))))
+        return np.minimum(pr, 1.0), np.interp(r, nodes, vals[:, 1])
+    f = np.vectorize(lambda a, tt, ss, rr: _one_level_terms(float(a), float(tt), float(ss), float(rr), d), otypes=[float, float])
+    return f(alpha, t, sigma, r)
+
+
+def free_entropy(alpha, t, sigma, r=None, d=None):
+    """(1/d) E ln Z(x), Z = Σ_μ exp(-|x - e^{-t}a_μ|²/(2Δ_t)), n = e^{αd}, |x|²/d = r (default Γ_t).
+
+    Leading order: α + Λ(-β) (liquid, α ≥ α_c) or -y_0/(2Δ_t) (condensed).
+    With ``d`` (finite-size, approximate): liquid = (1/d) ln E[Z|x] plus the one-low-level
+    correction of :func:`_one_level_terms`; condensed = -y_0^{(d)}/(2Δ_t) + E ln S_PD(m)/d with the
+    Bahadur–Rao lowest level y_0^{(d)} and the Poisson–Dirichlet log-partition
+    (``rem.pd_log_partition``). Both are poor within O(d^{-1/2}) of α_c."""
+    _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
+    r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
+    liquid = alpha >= g.alpha_c_r(t, sigma, r)
+    if d is None:
+        rho0 = _solve_rate(alpha, t, sigma, r)
+        return np.where(liquid, g.free_entropy_liquid(alpha, t, sigma, r), g.free_entropy_condensed_rho(rho0, t, sigma, r))
+    ann, _ = _annealed_terms(alpha, t, sigma, r, d)
+    corr = _one_level_vec(alpha, t, sigma, r, d)[1] if np.any(liquid) else 0.0
+    liq = ann + corr / d
+    rho0 = lowest_level_rho(alpha, t, sigma, r, d)
+    m = np.clip(g.freezing_m_rho(rho0, t, sigma), 1e-12, 1 - 1e-12)
+    cond = g.free_entropy_condensed_rho(rho0, t, sigma, r) + g.pd_log_partition(m) / d
+    return np.where(liquid, liq, cond)
+
+
+def participation_ratio(alpha, t, sigma, r=None, d=None):
+    """E Σ_μ w_μ² of the posterior weights w_μ(x) ∝ exp(-|x - e^{-t}a_μ|²/(2Δ_t)) at a point of P_t.
+
+    Leading order: 1 - m (condensed, Poisson–Dirichlet), 0 (liquid). With ``d``: condensed
+    1 - m at the Bahadur–Rao lowest level; liquid n E σ(ℓ)² (one low level on the annealed
+    bulk, exact non-central χ² level law; exponentially small deep in the liquid phase)."""
+    _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
+    r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
+    liquid = alpha >= g.alpha_c_r(t, sigma, r)
+    m = g.freezing_m_rho(lowest_level_rho(alpha, t, sigma, r, d), t, sigma)
+    cond = 1.0 - np.minimum(m, 1.0)
+    if d is None:
+        return np.where(liquid, 0.0, cond)
+    pr = _one_level_vec(alpha, t, sigma, r, d)[0] if np.any(liquid) else 0.0
+    return np.where(liquid, pr, cond)
+
+
+_GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(80)
+_GH_W = _GH_W / _GH_W.sum()
+
+
+def phi_C(t, alpha, sigma, d=None):
+    """Collapse cloning probability φ_C(t) = E_{x~P^e_t} Σ_μ w_μ(x)² (exact identity for clones
+    run with the exact empirical score).
+
+    x = e^{-t}a_ν + sqrt(Δ_t) z sits on a planted level (log-weight -|z|²/2) among e^{αd} - 1
+    ordinary ones. Leading order in d: φ_C = 1 for α < α_c(t) (t < t_C), 0 for α > α_c(t).
+    With ``d`` (finite-d crossover, approximate): the log-ratio planted/rest is
+    L = -|z|²/2 - ln Z_rest, r = |x|²/d, (|z|²/d, r) jointly Gaussian (CLT), Z_rest = annealed
+    bulk + the Poisson process of low levels to first order (liquid rest) or the finite-d
+    condensed free entropy (condensed rest); see :func:`_phi_c_finite`. Deep in the liquid rest (α - α_c ≫ d^{-1/2}) L ≈ N(d(α_c - α), d s²/Γ_t):
+    the crossover width in α is sqrt(s²/(Γ_t d))."""
+    _check(t=t, alpha=alpha, sigma=sigma, d=d)
+    if d is None:
+        t, alpha, sigma = (np.asarray(v, dtype=float) for v in (t, alpha, sigma))
+        ac = g.alpha_c(t, sigma)
+        return np.where(alpha < ac, 1.0, np.where(alpha > ac, 0.0, 0.5))
+    return np.vectorize(lambda tt, aa, ss: _phi_c_finite(tt, aa, ss, float(d)))(t, alpha, sigma)
+
+
+_GH2_X, _GH2_W = np.polynomial.hermite_e.hermegauss(24)
+_GH2_W = _GH2_W / _GH2_W.sum()
+
+
+def _phi_c_finite(t: float, alpha: float, sigma: float, d: float) -> float:
+    """Finite-d φ_C. (|z|²/d, r = |x|²/d) jointly Gaussian by the CLT (variances 2/d, 2Γ²/d,
+    covariance 2Δ/d); planted weight p = e^{-|z|²/2}/B relative to the bulk of the other levels.
+
+    Liquid rest: B = nM_1 (annealed) and, first order in the Poisson process of low levels
+    q = e^{ℓ}: Σ w² = F(1) + n E[F(1+q) - F(1) - F'(1) q + q²/(p+1+q)²], F(Z) = p²/(p+Z)².
+    Condensed rest: ln B = d · free_entropy(α, t, σ, r, d), Σ w² ≈ w² + (1-w)²(1-m)."""
+    D = float(delta_t(t))
+    G = float(gamma_t(t, sigma))
+    c = D / G
+    out = 0.0
+    for xi1, w1 in zip(_GH2_X, _GH2_W):
+        r = max(G * (1 + math.sqrt(2 / d) * xi1), 1e-6 * G)
+        z2 = 1 + math.sqrt(2 / d) * (c * xi1 + math.sqrt(1 - c * c) * _GH2_X)
+        if alpha >= float(g.alpha_c_r(t, sigma, r)):
+            ell, logw, log_nm1 = _low_levels(alpha, t, sigma, r, d)
+            keep = logw > np.max(logw) - 60.0
+            ell, wts = ell[keep], np.exp(logw[keep])
+            p = np.exp(np.clip(-d * z2 / 2 - log_nm1, -700, 700))[:, None]
+            q = np.exp(np.minimum(ell, 700.0))[None, :]
+            F = lambda Z: p**2 / (p + Z) ** 2  # noqa: E731
+            dF1 = -2 * p**2 / (p + 1) ** 3
+            corr = F(1 + q) - F(1.0) - dF1 * q + q**2 / (p + 1 + q) ** 2
+            vals = F(1.0)[:, 0] + np.sum(wts * corr, axis=1)
+        else:
+            ln_b = d * float(free_entropy(alpha, t, sigma, r, d))
+            pr_rest = float(participation_ratio(alpha, t, sigma, r, d))
+            wpl = 0.5 * (1.0 + np.tanh(0.5 * (-d * z2 / 2 - ln_b)))
+            vals = wpl**2 + (1 - wpl) ** 2 * pr_rest
+        out += w1 * float(np.sum(_GH2_W * np.clip(vals, 0.0, 1.0)))
+    return out
+
+
+def empirical_log_partition(x: np.ndarray, train: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Direct ln Z(x) and Σ_μ w_μ² for rows x (m×d) against training points (n×d) at time t
+    (log-sum-exp; the Boltzmann weights are the exact posterior of the empirical law)."""
+    x = np.atleast_2d(np.asarray(x, dtype=float))
+    s = math.exp(-t)
+    dlt = float(delta_t(t))
+    sq = (x**2).sum(1)[:, None] - 2 * s * x @ train.T + s * s * (train**2).sum(1)[None, :]
+    e = -np.maximum(sq, 0.0) / (2 * dlt)
+    top = e.max(1, keepdims=True)
+    w = np.exp(e - top)
+    zsum = w.sum(1)
+    lnz = top[:, 0] + np.log(zsum)
+    pr = (w**2).sum(1) / zsum**2
+    return lnz, pr
+
+
+def partition_blocks(rng: np.random.Generator, d: int, alpha: float, t: float, sets: int, per_set: int,
+                     empirical: bool, sigma: float = 1.0):
+    """Monte Carlo over independent training sets of n = e^{αd} points a ~ N(0, σ² I).
+
+    For each of ``sets`` training sets, ``per_set`` query points x = e^{-t} c + sqrt(Δ_t) z with c a
+    training point (``empirical``: x ~ P^e_t) or a fresh draw (x ~ P_t). Returns n and, per set,
+    ((1/d) ln Z(x), Σ_μ w_μ(x)², r = |x|²/d) arrays over the query points."""
+    n = int(round(math.exp(alpha * d)))
+    s, D = math.exp(-t), float(delta_t(t))
+    rows = []
+    for _ in range(sets):
+        train = rng.normal(0.0, sigma, (n, d))
+        if empirical:
+            centres = train[rng.integers(0, n, per_set)]
+        else:
+            centres = rng.normal(0.0, sigma, (per_set, d))
+        x = s * centres + math.sqrt(D) * rng.standard_normal((per_set, d))
+        lnz, pr = empirical_log_partition(x, train, t)
+        r = (x**2).sum(1) / d
+        rows.append((lnz / d, pr, r))
+    return n, rows

@@ -1,0 +1,24 @@
+"""Command-line declaration of ``regimes verify`` (the code that runs: :mod:`numerics.verify.commands`)."""
+
+from __future__ import annotations
+
+from numerics.cli import args as A
+
+
+def register(sub) -> None:
+    p = sub.add_parser("verify", help="check every theory result against Monte Carlo; exit 0 only if all pass",
+                       description="Run the verification checks (each names the registered results it tests) and "
+                                   "judge each measurement by a z-score from its measured standard error. "
+                                   "Exit 0 only if all pass, 1 if one fails.")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes (default)")
+    mode.add_argument("--full", action="store_true", help="the papers' sizes (long)")
+    p.add_argument("--only", default=None, help="run checks whose name matches this glob/substring")
+    p.add_argument("--json", default=None, metavar="PATH", help="write the results as JSON to PATH")
+    p.add_argument("--out", default=None, metavar="DIR", help="write figures (PNG) and raw numbers (NPZ/CSV) to DIR")
+    p.add_argument("--seed", type=A.seed, default=0, help="master seed (default 0)")
+    p.add_argument("--mutate", action="append", default=[], metavar="NAME=FACTOR",
+                   help="multiply the theory values of registered result NAME by FACTOR in every check "
+                        "(repeatable; the simulations are untouched): a check that names NAME must then fail")
+    p.add_argument("--list", action="store_true", help="list the checks (with the results they test) and exit")
+    p.set_defaults(func="numerics.verify.commands:run")

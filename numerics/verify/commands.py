@@ -1,0 +1,67 @@
+"""``regimes verify`` (declared in :mod:`numerics.verify.cli`): every theory result against simulation."""
+
+from __future__ import annotations
+
+import csv
+import fnmatch
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from numerics.cli import jsonable
+from numerics.results import parse_mutation
+from numerics.verify.figures import all_figures
+from numerics.verify.runner import format_table, run_checks, select_checks
+
+
+def run(ns) -> int:
+    mode = "full" if ns.full else "quick"
+    seed = ns.seed
+    mutate: dict = {}
+    for text in ns.mutate:
+        name, f = parse_mutation(text)
+        mutate[name] = mutate.get(name, 1.0) * f
+    checks = select_checks(mode, ns.only)
+    if ns.list:
+        for c in checks:
+            print(f"{c.name:<40} {'quick' if c.quick else 'full '}  tests {', '.join(c.tests)}  {c.description}")
+        return 0
+    if not checks:
+        raise ValueError(f"no check matches {ns.only!r}")
+
+    def progress(name):
+        print(f"  running {name} ...", file=sys.stderr, flush=True)
+
+    rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
+    print(format_table(rep))
+    if ns.json:
+        Path(ns.json).write_text(json.dumps(jsonable(rep.as_json()), indent=2))
+        print(f"wrote {ns.json}")
+    if ns.out:
+        written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
+        print(f"wrote {len(written)} files to {ns.out}")
+    return 0 if rep.passed else 1
+
+
+def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> list[Path]:
+    """Raw check numbers (CSV) and every registered figure (PNG + NPZ)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    path = out / "checks.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["name", "theory", "value", "stderr", "z", "passed", "seconds", "params"])
+        for r in rep.rows:
+            w.writerow([r.name, r.theory, r.value, r.stderr, r.z, r.passed, f"{r.seconds:.3f}", json.dumps(jsonable(r.params))])
+    written.append(path)
+    for f in all_figures():
+        if not full and not f.quick:
+            continue
+        if only and not fnmatch.fnmatch(f.name, only if any(ch in only for ch in "*?[") else f"*{only}*") and not any(
+                fnmatch.fnmatch(r.name, f"{f.name}*") for r in rep.rows):
+            continue
+        print(f"  figure {f.name} ...", file=sys.stderr, flush=True)
+        written += f.fn(out, full, np.random.default_rng([seed, 7]))
+    return written

@@ -1,0 +1,54 @@
+"""Verification machinery on data: cloning run on the engine, crossing estimators, agreement."""
+
+import math
+
+import numpy as np
+import pytest
+
+from numerics import universal
+from numerics.data import dynamics as DD
+from numerics.data import sources as data
+
+
+def test_midpoint_crossing_linear():
+    ts = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([1.0, 0.9, 0.6, 0.5])
+    assert math.isclose(DD.midpoint_crossing(ts, y, 0.5), 1.0 + (0.9 - 0.75) / 0.3)
+    assert math.isnan(DD.midpoint_crossing(ts, np.ones(4), 0.5))
+
+
+@pytest.mark.parametrize("p", [0.5, 0.3])
+def test_midpoint_offset_on_universal_curve(p):
+    delta = DD.midpoint_offset(p)
+    level = 0.5 * (1 + p * p + (1 - p) ** 2)
+    assert math.isclose(float(universal.phi(np.array([math.exp(-2 * delta)]), p)[0]), level, abs_tol=1e-10)
+    if p == 0.5:
+        assert 0.07 < delta < 0.09      # φ(κ=1) = 0.7752 > 0.75: the midpoint lies just after t_S
+
+
+def test_cloning_run_limits_and_identity(rng):
+    """Small two-class run: φ → 1 and φ_C → 1 at small t, φ → Σ p_c² at large t, and the
+    f^e measured along trajectories equals the forward Monte Carlo f^e (z-test)."""
+    from numerics.data import times as DT
+
+    ds = data.load("digits", builtin=True, classes=[0, 1], max_n=120, seed=2)
+    clone_t = np.array([0.05, 3.5])
+    rec_t = np.array([0.3, 0.6, 1.0])
+    run = DD.cloning_run(ds.X, ds.labels, clone_t, 150, rng, steps=40, record_times=rec_t)
+    t_small, t_large = np.argmin(run["clone_t"]), np.argmax(run["clone_t"])
+    assert run["phi"][t_small] == 1.0 and run["phi_C"][t_small] > 0.95
+    assert abs(run["phi"][t_large] - run["phi_inf"]) < 4 * max(run["phi_err"][t_large], 0.04)
+    fwd = DT.excess_entropy_samples(ds.X, run["record_t"], 3000, rng)
+    dyn = run["fe_samples"]
+    z = (dyn.mean(0) - fwd.mean(0)) / np.hypot(dyn.std(0) / math.sqrt(dyn.shape[0]), fwd.std(0) / math.sqrt(fwd.shape[0]))
+    assert np.all(np.abs(z) < 4), z
+    assert np.all(run["tau"] >= 0) and np.all(run["tau"] <= run["record_t"].max())
+
+
+@pytest.mark.slow
+def test_verify_digits_agrees():
+    res = DD.verify_on_data(*(lambda d: (d.X, d.labels))(data.load("digits", builtin=True, classes=[0, 1])),
+                            np.random.default_rng(4), n_traj=150, steps=40, n_mc=1000, n_boot=100)
+    assert abs(res["t_phi"] - res["t_phi_pred"]) < 4 * math.hypot(res["t_phi_err"], res["t_S_err"])
+    assert abs(res["t_C_dyn"] - res["t_C"]) < 4 * math.hypot(res["t_C_err"], res["t_C_dyn_err"])
+    assert 0 < res["t_C"] < res["t_S"]
