@@ -10,7 +10,7 @@ export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip uv
-	$(VENV)/bin/uv pip install -q --python $(VPY) -e '.[dev]'
+	$(VENV)/bin/uv pip install -q --compile-bytecode --python $(VPY) -e '.[dev]'
 	-@$(MAKE) --no-print-directory fashion-mnist
 	touch $(STAMP)
 
@@ -22,8 +22,9 @@ verify: $(STAMP)
 test: $(STAMP) browser-deps
 	$(VPY) -m pytest -q
 
+# the fast subset: no slow tests, no notebook/browser runs, no SymPy derivations
 test-fast: $(STAMP)
-	$(VPY) -m pytest -q -m "not slow"
+	$(VPY) -m pytest -q -m "not slow and not notebooks and not sympy"
 
 generate: $(STAMP)
 	$(VPY) -m theory.codegen

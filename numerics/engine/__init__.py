@@ -19,7 +19,7 @@ The names below are importable from ``numerics.engine`` directly; the submodule 
 
 from __future__ import annotations
 
-import importlib
+from numerics.lazy import lazy_getattr
 
 _EXPORTS = {
     "DiffusionModel": "protocol", "has": "protocol", "require": "protocol",
@@ -32,8 +32,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"numerics.engine.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'numerics.engine' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -4,17 +4,10 @@ import json
 
 import pytest
 
-from numerics.cli import main
 
 
-def _run(capsys, *argv):
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def test_clone_fast_path_json(capsys):
-    rc, out, _ = _run(capsys, "simulate", "clone", "--model", "gm", "--d", "250", "--mu", "1", "--sigma", "1",
+def test_clone_fast_path_json(cli):
+    rc, out, _ = cli("simulate", "clone", "--model", "gm", "--d", "250", "--mu", "1", "--sigma", "1",
                       "--samples", "4000", "--t-branch", "2.0", "2.76", "3.5", "--seed", "3", "--fast-path", "--json")
     assert rc == 0
     o = json.loads(out)
@@ -25,23 +18,23 @@ def test_clone_fast_path_json(capsys):
     assert o["seed"] == 3 and o["params"]["d"] == 250
 
 
-def test_clone_empirical_json(capsys):
-    rc, out, _ = _run(capsys, "simulate", "clone", "--d", "16", "--mu", "1", "--sigma", "1", "--samples", "50",
+def test_clone_empirical_json(cli):
+    rc, out, _ = cli("simulate", "clone", "--d", "16", "--mu", "1", "--sigma", "1", "--samples", "50",
                       "--t-branch", "0.3", "1.5", "--score", "empirical", "--n", "100", "--steps", "20", "--json")
     assert rc == 0
     o = json.loads(out)
     assert len(o["phi_C"]) == 2 and o["params"]["n"] == 100
 
 
-def test_collapse_and_entropy_json(capsys):
-    rc, out, _ = _run(capsys, "simulate", "collapse", "--d", "16", "--mu", "1", "--sigma", "1", "--samples", "40",
+def test_collapse_and_entropy_json(cli):
+    rc, out, _ = cli("simulate", "collapse", "--d", "16", "--mu", "1", "--sigma", "1", "--samples", "40",
                       "--n", "50", "--steps", "20", "--json")
     assert rc == 0
     o = json.loads(out)
     for key in ("t", "phi_C", "stderr_C", "phi", "stderr", "grid", "on_final", "ratio", "collapse_time_mean",
                 "t_C_theory", "t_S_theory", "seconds"):
         assert key in o
-    rc, out, _ = _run(capsys, "simulate", "entropy", "--d", "16", "--mu", "1", "--sigma", "1", "--samples", "50",
+    rc, out, _ = cli("simulate", "entropy", "--d", "16", "--mu", "1", "--sigma", "1", "--samples", "50",
                       "--n", "60", "--t", "0.2", "0.5", "1", "2", "--json")
     assert rc == 0
     o = json.loads(out)
@@ -64,8 +57,8 @@ def test_collapse_and_entropy_json(capsys):
     (["simulate", "clone", "--d", "10", "--mu", "1", "--sigma", "1", "--samples", "5", "--t-branch", "1",
       "--dtype", "float16"], "dtype"),
 ])
-def test_bad_input_one_line_error(capsys, argv, msg):
-    rc, out, err = _run(capsys, *argv)
+def test_bad_input_one_line_error(cli, argv, msg):
+    rc, out, err = cli(*argv)
     assert rc != 0
     assert msg in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1

@@ -5,22 +5,15 @@ import json
 import numpy as np
 import pytest
 
-from numerics.cli import main
 
 KEYS = {"Lambda", "Lambda_err", "t_S", "t_S_err", "alpha", "t_C", "t_C_err", "eigenvalues", "n", "d",
         "preprocessing", "seed"}
 
 
-def _run(capsys, argv):
-    rc = main(argv)
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def test_times_json_on_file(tmp_path, capsys, rng):
+def test_times_json_on_file(cli, tmp_path, rng):
     x = np.concatenate([rng.normal(-2, 1, (150, 30)), rng.normal(2, 1, (150, 30))])
     np.save(tmp_path / "x.npy", x)
-    rc, out, err = _run(capsys, ["times", str(tmp_path / "x.npy"), "--json", "--n-mc", "200", "--n-boot", "50",
+    rc, out, err = cli(*["times", str(tmp_path / "x.npy"), "--json", "--n-mc", "200", "--n-boot", "50",
                                  "--plot", str(tmp_path / "p.png")])
     assert rc == 0, err
     o = json.loads(out)
@@ -34,8 +27,8 @@ def test_times_json_on_file(tmp_path, capsys, rng):
     assert o["units"]["t_S"]["edm_sigma"] > 0
 
 
-def test_times_builtin_classes_and_subset(capsys):
-    rc, out, err = _run(capsys, ["times", "--dataset", "digits", "--classes", "3", "8", "--max-n", "200", "--seed", "4",
+def test_times_builtin_classes_and_subset(cli):
+    rc, out, err = cli(*["times", "--dataset", "digits", "--classes", "3", "8", "--max-n", "200", "--seed", "4",
                                  "--json", "--n-mc", "200", "--n-boot", "50"])
     assert rc == 0, err
     o = json.loads(out)
@@ -54,9 +47,9 @@ def _bad_files(tmp_path):
     return ["nan.npy", "one.npy", "const.npy", "obj.npy", "flat.npy", "junk.npz", "bad.csv", "missing.npy"]
 
 
-def test_bad_data_one_line_nonzero(tmp_path, capsys):
+def test_bad_data_one_line_nonzero(cli, tmp_path):
     for name in _bad_files(tmp_path):
-        rc, out, err = _run(capsys, ["times", str(tmp_path / name), "--json"])
+        rc, out, err = cli(*["times", str(tmp_path / name), "--json"])
         assert rc != 0, name
         assert out == "", name
         lines = err.strip().splitlines()
@@ -66,6 +59,6 @@ def test_bad_data_one_line_nonzero(tmp_path, capsys):
 @pytest.mark.parametrize("argv", [["times"], ["times", "x.npy", "--dataset", "digits"],
                                   ["times", "--dataset", "digits", "--max-n", "0"],
                                   ["times", "--dataset", "digits", "--seed", "-1"]])
-def test_bad_arguments(capsys, argv):
-    rc, out, err = _run(capsys, argv)
+def test_bad_arguments(cli, argv):
+    rc, out, err = cli(*argv)
     assert rc == 2 and len(err.strip().splitlines()) == 1

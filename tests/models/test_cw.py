@@ -223,16 +223,9 @@ def test_data_law_measurement_small():
 
 
 # ------------------------------------------------------------------ CLI
-def _cli(capsys, *args):
-    from numerics.cli import main
 
-    rc = main(list(args))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
-def test_cli_contract_and_errors(capsys):
-    rc, out, err = _cli(capsys, "cw", "--N", "20", "--beta", "1.5", "--H", "0.3", "--t", "0.5", "1.0", "--json")
+def test_cli_contract_and_errors(cli):
+    rc, out, err = cli("cw", "--N", "20", "--beta", "1.5", "--H", "0.3", "--t", "0.5", "1.0", "--json")
     assert rc == 0, err
     o = json.loads(out)
     for k in ("m_star", "chi", "p_plus", "p_plus_asymptotic", "Lambda", "t_S", "t", "phi"):
@@ -242,15 +235,15 @@ def test_cli_contract_and_errors(capsys):
                 ["simulate", "generate", "--model", "cw", "--N", "10", "--beta", "1", "--samples", "0"],
                 ["simulate", "generate", "--model", "cw", "--N", "-3", "--beta", "1"],
                 ["simulate", "generate", "--model", "cw", "--N", "10", "--beta", "1", "--score", "learned"]):
-        rc, out, err = _cli(capsys, *bad)
+        rc, out, err = cli(*bad)
         assert rc != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    rc, out, err = _cli(capsys, "simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--H", "0.5",
+    rc, out, err = cli("simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--H", "0.5",
                         "--samples", "50", "--seed", "1", "--steps", "40", "--json")
     assert rc == 0, err
     o = json.loads(out)
     for k in ("p_plus", "p_plus_stderr", "mean_abs_m", "seconds"):
         assert k in o
-    rc, out, err = _cli(capsys, "simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--samples", "20",
+    rc, out, err = cli("simulate", "generate", "--model", "cw", "--N", "15", "--beta", "1.5", "--samples", "20",
                         "--score", "learned", "--n-train", "300", "--steps", "30", "--json")
     assert rc == 0, err
     assert 0 <= json.loads(out)["p_plus_learned_exact"] <= 1

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import mpmath as mp
 import numpy as np
@@ -172,36 +170,26 @@ def test_checks_pass_with_fixed_seed():
 
 
 # ---------------------------------------------------------------- CLI
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "numerics.cli", *args], capture_output=True, text=True)
 
 
-def _cli_in_process(capsys, *args):
-    from numerics.cli import main
-
-    rc = main(list(args))
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
-def test_cli_rem_json(capsys):
-    p = _cli("rem", "--sigma", "1", "--t", "0.9", "--alpha", "0.03", "--json")
+def test_cli_rem_json(cli_process, cli):
+    p = cli_process("rem", "--sigma", "1", "--t", "0.9", "--alpha", "0.03", "--json")
     assert p.returncode == 0, p.stderr
     o = json.loads(p.stdout)
     assert abs(o["alpha_c"] - 0.5 * math.log(1 / -math.expm1(-1.8))) < 1e-12
     assert o["phase"] == "condensed" and 0 < o["participation_ratio"] < 1
     assert set(o) >= {"alpha_c", "free_entropy", "phase", "participation_ratio", "t_C"}
-    rc, out, _ = _cli_in_process(capsys, "rem", "--sigma", "1", "--t", "2", "--json")
+    rc, out, _ = cli("rem", "--sigma", "1", "--t", "2", "--json")
     assert rc == 0 and "free_entropy" not in json.loads(out)
-    rc, out, _ = _cli_in_process(capsys, "rem", "--sigma", "1", "--t", "2.5", "--alpha", "0.03", "--json")
+    rc, out, _ = cli("rem", "--sigma", "1", "--t", "2.5", "--alpha", "0.03", "--json")
     assert json.loads(out)["phase"] == "liquid"
 
 
 @pytest.mark.parametrize("bad", [["--sigma", "0", "--t", "1"], ["--sigma", "1", "--t", "-1"],
                                  ["--sigma", "1", "--t", "1", "--alpha", "nan"], ["--t", "1"],
                                  ["--sigma", "1", "--t", "1", "--d", "100"]])
-def test_cli_rem_errors(capsys, bad):
-    rc, _, err = _cli_in_process(capsys, "rem", *bad, "--json")
+def test_cli_rem_errors(cli, bad):
+    rc, _, err = cli("rem", *bad, "--json")
     assert rc != 0
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
 

@@ -6,7 +6,7 @@ first use, so the package itself is cheap to import).
 
 from __future__ import annotations
 
-import importlib
+from numerics.lazy import lazy_getattr
 
 _EXPORTS = {
     'GaussianModel': 'model',
@@ -19,8 +19,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _EXPORTS)
