@@ -192,10 +192,7 @@ class CurieWeiss:
         """Exact ``{"class": [P(+|x), P(-|x)]}``, P(+|x) = P(M>0|x) + ½P(M=0|x),
         P(M|x) ∝ e^{βM²/2N} ESP_M(h + λ(x)) (log-ESP recursion, O(N²) per point)."""
         x = np.atleast_2d(np.asarray(x, dtype=float))
-        lam = G.lam(x, t)
-        M = 2.0 * np.arange(self.N + 1) - self.N
-        quad = self.beta * M * M / (2 * self.N)
-        pp = np.array([K.p_plus_from_logw(K.log_esp(np.ascontiguousarray(self.h + row)) + quad, self.N) for row in lam])
+        pp = K.p_plus_rows(self.h + G.lam(x, t), self.beta)
         return {"class": np.stack([pp, 1.0 - pp], axis=1)}
 
     def phi_theory(self, t) -> dict:
