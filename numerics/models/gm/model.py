@@ -88,7 +88,11 @@ class GaussianMixture:
 
     def phi(self, t):
         """Cloning probability φ(t) = E_{x~P_t} Σ_c P(c|x)² (``gm.phi``), exact at any d."""
-        return theory_value("gm.phi", universal.phi(self.kappa(t), self.p_plus))
+        return self.phi_kappa(self.kappa(t))
+
+    def phi_kappa(self, kappa):
+        """The cloning probability as a function of the signal-to-noise ratio, φ(κ, p₊) (``gm.phi``)."""
+        return theory_value("gm.phi", universal.phi(kappa, self.p_plus))
 
     def phi_theory(self, t) -> dict:
         """Protocol hook: ``{"class": φ(t)}``."""
