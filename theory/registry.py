@@ -5,7 +5,7 @@ expression obtained by *running* a derivation from the model definition, its arg
 symbols (the argument order of the generated numeric function), assumptions, LaTeX, and
 the location of the generated numeric function (``numerics.generated.<model>``).
 
-Model modules (``theory.gaussian``, ``theory.mixture``, ...) declare results with the
+Model modules (``theory.gauss``, ``theory.gm``, ...) declare results with the
 :func:`result` decorator; the decorated function *is* the derivation and returns the
 expression. Derivations run lazily (SymPy work happens on first access) and are cached.
 
@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 import sympy as sp
 
-__all__ = ["Result", "result", "get", "all_results", "names", "MODEL_MODULES"]
+__all__ = ["Result", "result", "get", "all_results", "names"]
 
 _REGISTRY: dict[str, "Result"] = {}
 _LOADED = False
@@ -43,7 +43,6 @@ class Result:
     reference: str = ""
     codegen: bool = True
     numba: bool = True
-    doc_formula: str = ""
     _expr: sp.Expr | None = field(default=None, repr=False)
     _derivation: list[tuple[str, sp.Basic]] = field(default_factory=list, repr=False)
 
@@ -157,7 +156,6 @@ def result(
             reference=reference,
             codegen=codegen,
             numba=numba,
-            doc_formula=(fn.__doc__ or "").strip(),
         )
 
         @functools.wraps(fn)
@@ -188,10 +186,6 @@ def _load() -> None:
     if not _LOADED:
         _model_modules()
         _LOADED = True
-
-
-def MODEL_MODULES() -> list[str]:  # noqa: N802 - reads like a constant at call sites
-    return _model_modules()
 
 
 def names() -> list[str]:

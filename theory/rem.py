@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.functions import ou_delta
+from theory.special import ou_delta
 from theory.registry import result, step
 from theory.symbols import SYMBOLS
 
@@ -53,7 +53,7 @@ def _timed(e: sp.Expr) -> sp.Expr:
 
 
 def _gamma_t() -> sp.Expr:
-    from theory.mixture import gamma_t
+    from theory.gm import gamma_t
 
     return gamma_t()
 
@@ -348,7 +348,7 @@ def t_c_alpha():
     real = [s_ for s_ in sols if sp.N(s_.subs(probe)).is_real and sp.N(s_.subs(probe)) > 0]
     assert len(real) == 1, sols
     sol = sp.simplify(real[0])
-    from theory.mixture import f_leading, t_c_alpha as gm_t_c
+    from theory.gm import f_leading, t_c_alpha as gm_t_c
 
     for vals in ({alpha: sp.Rational(1, 50), sigma: 1}, {alpha: sp.Rational(7, 3), sigma: sp.Rational(1, 9)}):
         assert abs(sp.N((sol - gm_t_c()).subs(vals), 40)) < 1e-30

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.functions import logcosh, ou_delta
+from theory.special import logcosh, ou_delta
 from theory.registry import result, step
 from theory.symbols import SYMBOLS
 

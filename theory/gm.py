@@ -15,7 +15,7 @@ from __future__ import annotations
 import sympy as sp
 import sympy.stats as ss
 
-from theory.functions import logcosh, ou_delta, sech2
+from theory.special import logcosh, ou_delta, sech2
 from theory.registry import result, step
 from theory.symbols import SYMBOLS
 

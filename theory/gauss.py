@@ -20,7 +20,7 @@ from __future__ import annotations
 import sympy as sp
 import sympy.stats as ss
 
-from theory.functions import ou_delta
+from theory.special import ou_delta
 from theory.registry import result, step
 from theory.symbols import SYMBOLS
 
