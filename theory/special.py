@@ -1,19 +1,52 @@
-"""Numerically stable special functions as SymPy functions.
+"""Special functions and named intermediates shared by the models.
 
-Each knows its derivative (so derivations can differentiate through it), evaluates to the
-plain mathematical form with ``.rewrite(sp.log)``/``.doit()``, and prints to a stable
-numeric helper in generated code (see ``theory.codegen.HELPERS``).
+Numerically stable functions (:class:`logcosh`, :class:`sech2`, :class:`logaddexp`) are SymPy
+functions that know their derivative (derivations differentiate through them), rewrite to
+the plain mathematical form with ``.rewrite(sympy.log)``, and print to a stable helper in
+generated code (``numerics/generated/_helpers.py``, see :mod:`theory.codegen`).
+
+:class:`Named` is an *unevaluated* named intermediate (the idea of ampform's
+``@unevaluated``): ``Named(r"\\Gamma_t", body)`` prints as :math:`\\Gamma_t` in LaTeX and
+evaluates to ``body`` numerically; :func:`expand_named` substitutes every body (codegen and
+numeric evaluation use the expanded form). A result's display form may contain named
+intermediates, its ``expr`` never does.
+
+Examples
+--------
+>>> import sympy as sp
+>>> t = sp.Symbol("t", positive=True)
+>>> G = Named(r"\\Gamma_t", 1 + sp.exp(-2 * t))
+>>> sp.latex(sp.exp(-2 * t) / G)
+'\\\\frac{e^{- 2 t}}{\\\\Gamma_t}'
+>>> expand_named(sp.exp(-2 * t) / G)
+exp(-2*t)/(1 + exp(-2*t))
+>>> float(sp.N((sp.exp(-2 * t) / G).subs(t, 1), 20)) == float(sp.exp(-2) / (1 + sp.exp(-2)))
+True
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.symbol import Str
+from sympy.core.sympify import _sympify
 
-__all__ = ["logcosh", "logaddexp", "sech2", "ou_delta"]
+__all__ = ["logcosh", "logaddexp", "sech2", "ou_delta", "Named", "expand_named"]
 
 
 class logcosh(sp.Function):  # noqa: N801 - reads like the math
-    r"""``log(cosh(x))``, printed as the overflow-free ``|x| + log1p(exp(-2|x|)) - log 2``."""
+    r"""``ln cosh(x)``, printed as the overflow-free ``|x| + log1p(exp(-2|x|)) - ln 2``.
+
+    :math:`\frac{d}{dx}\ln\cosh x = \tanh x`.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> logcosh(x).diff(x)
+    tanh(x)
+    >>> logcosh(0)
+    0
+    """
 
     nargs = 1
 
@@ -28,6 +61,9 @@ class logcosh(sp.Function):  # noqa: N801 - reads like the math
     def _eval_rewrite_as_log(self, x, **kwargs):
         return sp.log(sp.cosh(x))
 
+    def _eval_evalf(self, prec):
+        return sp.log(sp.cosh(self.args[0]))._eval_evalf(prec)
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -37,7 +73,15 @@ class logcosh(sp.Function):  # noqa: N801 - reads like the math
 
 class sech2(sp.Function):  # noqa: N801
     r"""``sech²(x) = 1 - tanh²(x)``, printed as ``4 e^{-2|x|}/(1 + e^{-2|x|})²`` (no overflow,
-    full relative precision in the tails)."""
+    full relative precision in the tails).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x", real=True)
+    >>> sech2(x).rewrite(sp.tanh)
+    1 - tanh(x)**2
+    """
 
     nargs = 1
 
@@ -50,6 +94,9 @@ class sech2(sp.Function):  # noqa: N801
     def _eval_rewrite_as_log(self, x, **kwargs):
         return 1 / sp.cosh(x) ** 2
 
+    def _eval_evalf(self, prec):
+        return (1 / sp.cosh(self.args[0]) ** 2)._eval_evalf(prec)
+
     def _eval_is_real(self):
         return self.args[0].is_real
 
@@ -58,7 +105,7 @@ class sech2(sp.Function):  # noqa: N801
 
 
 class logaddexp(sp.Function):  # noqa: N801
-    r"""``log(exp(a) + exp(b))``, printed as NumPy's stable ``logaddexp``."""
+    r"""``ln(e^a + e^b)``, printed as NumPy's stable ``logaddexp``."""
 
     nargs = 2
 
@@ -80,5 +127,92 @@ class logaddexp(sp.Function):  # noqa: N801
 
 
 def ou_delta(t: sp.Expr) -> sp.Expr:
-    r"""Noise variance of the OU process, ``Δ_t = 1 - e^{-2t}`` (THEORY §0)."""
+    r"""Noise variance of the OU process, :math:`\Delta_t = 1 - e^{-2t}` (THEORY §0).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> ou_delta(sp.Symbol("t"))
+    1 - exp(-2*t)
+    """
     return 1 - sp.exp(-2 * t)
+
+
+class Named(sp.Expr):
+    r"""An unevaluated named intermediate: prints as ``name``, evaluates as ``body``.
+
+    ``Named(r"\Lambda", sigma**2 + 4*p*(1 - p)*d*mu**2)`` shows :math:`\Lambda` in a result's
+    LaTeX; numeric evaluation (``evalf``), differentiation and :func:`expand_named` see the
+    body. Its free symbols are those of the body; substitutions act on the body.
+
+    Parameters
+    ----------
+    name : str
+        LaTeX of the name (``r"\Gamma_t"``).
+    body : sympy.Expr
+        The expression it stands for.
+    """
+
+    is_commutative = True
+
+    def __new__(cls, name: str | Str, body: sp.Expr) -> "Named":
+        return sp.Expr.__new__(cls, name if isinstance(name, Str) else Str(name), _sympify(body))
+
+    @property
+    def name(self) -> str:
+        """LaTeX of the name."""
+        return self.args[0].name
+
+    @property
+    def body(self) -> sp.Expr:
+        """The expression the name stands for."""
+        return self.args[1]
+
+    @property
+    def free_symbols(self) -> set:
+        return self.body.free_symbols
+
+    def doit(self, **hints):
+        return self.body.doit(**hints) if hints.get("deep", True) else self.body
+
+    def _eval_evalf(self, prec):
+        return self.body._eval_evalf(prec)
+
+    def _eval_derivative(self, s):
+        return self.body.diff(s)
+
+    def _eval_is_real(self):
+        return self.body.is_real
+
+    def _eval_is_positive(self):
+        return self.body.is_positive
+
+    def _eval_is_negative(self):
+        return self.body.is_negative
+
+    def _eval_is_zero(self):
+        return self.body.is_zero
+
+    def _eval_is_finite(self):
+        return self.body.is_finite
+
+    def _latex(self, printer):
+        return self.name
+
+    def _sympystr(self, printer):
+        return self.name.replace("\\", "").replace("{", "").replace("}", "")
+
+
+def expand_named(expr: sp.Basic) -> sp.Basic:
+    """``expr`` with every :class:`Named` replaced by its (expanded) body.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> expand_named(Named("A", x + Named("B", 2 * x)) ** 2)
+    9*x**2
+    """
+    if not expr.has(Named):
+        return expr
+    return expr.replace(lambda e: isinstance(e, Named), lambda e: e.body)
