@@ -19,6 +19,7 @@ result are kept (several checkouts may share one cache).
 Examples
 --------
 >>> import os, tempfile
+>>> saved = {k: os.environ.pop(k, None) for k in ("REGIMES_CACHE_DIR", "REGIMES_NO_CACHE")}
 >>> os.environ["REGIMES_CACHE_DIR"] = tempfile.mkdtemp()
 >>> cache_dir().name
 'derivations'
@@ -27,7 +28,8 @@ Examples
 {'value': 1}
 >>> load("demo.x", "j" * 64) is None
 True
->>> del os.environ["REGIMES_CACHE_DIR"]
+>>> os.environ.update({k: v for k, v in saved.items() if v is not None})
+>>> _ = [os.environ.pop(k) for k, v in saved.items() if v is None and k in os.environ]
 """
 
 from __future__ import annotations
@@ -115,8 +117,22 @@ def module_closure(name: str) -> tuple[tuple[str, str], ...] | None:
 
 
 def derivation_key(fn: Callable, extra: str = "") -> str | None:
-    """The cache key (sha256 hex) of derivation ``fn``; ``None`` if it cannot be keyed
-    (a function defined outside an importable source file, e.g. in a notebook)."""
+    """The cache key of derivation ``fn``.
+
+    Parameters
+    ----------
+    fn : callable
+        The derivation function (a registered result's ``derive``).
+    extra : str
+        More text to hash (the registry passes the result's name and kind).
+
+    Returns
+    -------
+    str or None
+        sha256 hex digest of the sources (see the module docstring), SymPy version and format;
+        ``None`` if ``fn`` cannot be keyed (defined outside an importable source file, e.g. in
+        a notebook): such derivations are not cached.
+    """
     import sympy
 
     from theory import serialize
@@ -148,8 +164,21 @@ def _path(name: str, key: str) -> Path:
 
 
 def load(name: str, key: str) -> dict | None:
-    """The cached payload of result ``name`` under ``key``, or ``None`` (missing, disabled,
-    unreadable, or written under another key)."""
+    """The cached payload of a result.
+
+    Parameters
+    ----------
+    name : str
+        Result name (``gm.t_S``).
+    key : str
+        Its current :func:`derivation_key`.
+
+    Returns
+    -------
+    dict or None
+        The payload stored by :func:`store`; ``None`` when missing, disabled
+        (``REGIMES_NO_CACHE``), unreadable, or written under another key.
+    """
     if not enabled():
         return None
     path = _path(name, key)
@@ -163,8 +192,21 @@ def load(name: str, key: str) -> dict | None:
 
 
 def store(name: str, key: str, payload: dict) -> None:
-    """Write ``payload`` for ``name`` under ``key`` atomically; keep the newest :data:`KEEP`
-    entries of that name. Errors (read-only disk ...) are ignored: the cache is optional."""
+    """Write a result's payload atomically (temporary file + rename).
+
+    Keeps the newest :data:`KEEP` entries of ``name``. Errors (read-only disk ...) are ignored:
+    the cache is optional. Does nothing when ``REGIMES_NO_CACHE`` is set.
+
+    Parameters
+    ----------
+    name : str
+        Result name.
+    key : str
+        Its :func:`derivation_key`.
+    payload : dict
+        JSON-serialisable data (the registry stores the encoded display expression, the
+        steps and the used results).
+    """
     if not enabled():
         return
     path = _path(name, key)

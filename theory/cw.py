@@ -52,12 +52,9 @@ DELTA = Named(r"\Delta_t", ou_delta(t))
 # Hubbard–Stratonovich representation of P_t (exact at finite N)
 # --------------------------------------------------------------------------------------
 @result(
-    "cw.log_hs_kernel",
-    kind="derived",
-    args=("mu_hs", "M", "N", "beta"),
-    symbol=r"\ln K(\mu; M)",
-    description="log of the HS kernel: e^{βM²/2N} = ∫ dμ K(μ; M), K = sqrt(Nβ/2π) e^{-Nβμ²/2 + βμM}",
+    "cw.log_hs_kernel", kind="derived", args=("mu_hs", "M", "N", "beta"), symbol=r"\ln K(\mu; M)",
     reference="Hubbard–Stratonovich identity; THEORY §4",
+    description="log of the HS kernel: e^{βM²/2N} = ∫ dμ K(μ; M), K = sqrt(Nβ/2π) e^{-Nβμ²/2 + βμM}",
 )
 def log_hs_kernel():
     r"""Hubbard–Stratonovich: find the Gaussian kernel :math:`K(\mu; M) = C e^{-A\mu^2/2 + b\mu}` with
@@ -80,12 +77,8 @@ def log_hs_kernel():
 
 
 @result(
-    "cw.lam",
-    kind="derived",
-    args=("x", "t"),
-    symbol=r"\lambda_i",
-    description="site field of the noisy observation, λ_i = e^{-t} x_i / Δ_t",
-    reference="THEORY §4",
+    "cw.lam", kind="derived", args=("x", "t"), symbol=r"\lambda_i",
+    reference="THEORY §4", description="site field of the noisy observation, λ_i = e^{-t} x_i / Δ_t",
 )
 def lam_field():
     """Gaussian likelihood N(x; e^{-t}s, Δ_t) ∝ e^{λ s} for s = ±1: λ = ∂_s of its log."""
@@ -96,12 +89,9 @@ def lam_field():
 
 
 @result(
-    "cw.Phi_site",
-    kind="derived",
-    args=("mu_hs", "lam_i", "beta", "h"),
-    symbol=r"\Phi_i(\mu)",
-    description="site term of the free entropy: Φ(μ; x) = (1/N) Σ_i Φ_i(μ), Φ_i = -βμ²/2 + ln 2cosh(βμ + h + λ_i)",
+    "cw.Phi_site", kind="derived", args=("mu_hs", "lam_i", "beta", "h"), symbol=r"\Phi_i(\mu)",
     reference="THEORY §4",
+    description="site term of the free entropy: Φ(μ; x) = (1/N) Σ_i Φ_i(μ), Φ_i = -βμ²/2 + ln 2cosh(βμ + h + λ_i)",
 )
 def phi_site():
     """Σ_s P_0(s) Π_i e^{λ_i s_i} = ∫dμ K(μ) Π_i Σ_{s_i=±1} e^{(βμ+h+λ_i)s_i}: the site sum is a 2cosh."""
@@ -116,12 +106,9 @@ def phi_site():
 
 
 @result(
-    "cw.saddle_residual",
-    kind="derived",
-    args=("mu_hs", "lam_i", "beta", "h"),
-    symbol=r"\beta^{-1}\partial_\mu \Phi_i",
-    description="site term of the saddle-point equation: ∂_μ Φ = 0 ⇔ (1/N) Σ_i [tanh(βμ+h+λ_i) - μ] = 0",
+    "cw.saddle_residual", kind="derived", args=("mu_hs", "lam_i", "beta", "h"), symbol=r"\beta^{-1}\partial_\mu \Phi_i",
     reference="THEORY §4",
+    description="site term of the saddle-point equation: ∂_μ Φ = 0 ⇔ (1/N) Σ_i [tanh(βμ+h+λ_i) - μ] = 0",
 )
 def saddle_residual():
     """(1/β) ∂_μ Φ_i."""
@@ -129,12 +116,9 @@ def saddle_residual():
 
 
 @result(
-    "cw.score_given_mu",
-    kind="derived",
-    args=("x", "t", "mu_hs", "beta", "h"),
-    symbol=r"S_i(x \mid \mu)",
-    description="score at fixed μ: -x_i/Δ_t + (e^{-t}/Δ_t) tanh(βμ + h + λ_i); the exact score is its average over the μ-measure ∝ e^{NΦ(μ;x)}",
+    "cw.score_given_mu", kind="derived", args=("x", "t", "mu_hs", "beta", "h"), symbol=r"S_i(x \mid \mu)",
     reference="THEORY §4",
+    description="score at fixed μ: -x_i/Δ_t + (e^{-t}/Δ_t) tanh(βμ + h + λ_i); the exact score is its average over the μ-measure ∝ e^{NΦ(μ;x)}",
 )
 def score_given_mu():
     """ln P_t(x) = -|x|²/(2Δ_t) + ln ∫dμ e^{Σ_i Φ_i(μ; λ_i(x))} + const: differentiate in x_i under the integral."""
@@ -148,12 +132,9 @@ def score_given_mu():
 # equilibrium: m*, χ, the magnetization law and state weights
 # --------------------------------------------------------------------------------------
 @result(
-    "cw.m_residual",
-    kind="assembled",
-    args=("m", "beta", "h"),
-    symbol=r"F(m)",
-    description="residual of the equilibrium equation m = tanh(βm + h) (the saddle point at x = 0); m* is its root, solved numerically",
+    "cw.m_residual", kind="assembled", args=("m", "beta", "h"), symbol=r"F(m)",
     reference="THEORY §4",
+    description="residual of the equilibrium equation m = tanh(βm + h) (the saddle point at x = 0); m* is its root, solved numerically",
 )
 def m_residual():
     """Saddle point of Φ at λ = 0 with μ = m."""
@@ -161,12 +142,8 @@ def m_residual():
 
 
 @result(
-    "cw.chi",
-    kind="derived",
-    args=("m", "beta"),
-    symbol=r"\chi",
-    description="within-state susceptibility ∂m/∂h = (1 - m²)/(1 - β(1 - m²)) at m = m*",
-    reference="THEORY §4",
+    "cw.chi", kind="derived", args=("m", "beta"), symbol=r"\chi",
+    reference="THEORY §4", description="within-state susceptibility ∂m/∂h = (1 - m²)/(1 - β(1 - m²)) at m = m*",
 )
 def chi_susceptibility():
     """Implicit differentiation of m(h) = tanh(βm(h) + h) w.r.t. h, then tanh(βm + h) = m."""
@@ -186,12 +163,9 @@ def chi_susceptibility():
 
 
 @result(
-    "cw.log_M_weight",
-    kind="derived",
-    args=("M", "N", "beta", "h"),
-    symbol=r"\ln w(M)",
-    description="unnormalised log-law of the magnetization: ln C(N,(N+M)/2) + βM²/(2N) + hM (log-gamma form)",
+    "cw.log_M_weight", kind="derived", args=("M", "N", "beta", "h"), symbol=r"\ln w(M)",
     reference="THEORY §4",
+    description="unnormalised log-law of the magnetization: ln C(N,(N+M)/2) + βM²/(2N) + hM (log-gamma form)",
 )
 def log_M_weight():
     r"""Count the configurations: ``k`` up-spins give :math:`M = 2k - N`, in :math:`\binom Nk` ways, each
@@ -216,12 +190,9 @@ def log_M_weight():
 
 
 @result(
-    "cw.log_weight_ratio_asymptotic",
-    kind="derived",
-    args=("m", "H"),
-    symbol=r"\ln(p_+/p_-)",
-    description="large-N log ratio of the state weights, 2 H m* (Laplace approximation of the M-law)",
+    "cw.log_weight_ratio_asymptotic", kind="derived", args=("m", "H"), symbol=r"\ln(p_+/p_-)",
     reference="THEORY §4",
+    description="large-N log ratio of the state weights, 2 H m* (Laplace approximation of the M-law)",
 )
 def log_weight_ratio_asymptotic():
     """Stirling: ln w(Nm) = N f(m) + H m + o(N), f = s(m) + βm²/2 (s the binary entropy); Laplace
@@ -241,12 +212,8 @@ def log_weight_ratio_asymptotic():
 
 
 @result(
-    "cw.p_plus_asymptotic",
-    kind="assembled",
-    args=("m", "H"),
-    symbol=r"p_+^{\infty}",
-    description="large-N weight of the + state, 1/(1 + e^{-2Hm*})",
-    reference="THEORY §4",
+    "cw.p_plus_asymptotic", kind="assembled", args=("m", "H"), symbol=r"p_+^{\infty}",
+    reference="THEORY §4", description="large-N weight of the + state, 1/(1 + e^{-2Hm*})",
 )
 def p_plus_asymptotic():
     """p_+ = r/(1+r), r = e^{2Hm*}."""
@@ -257,12 +224,9 @@ def p_plus_asymptotic():
 
 
 @result(
-    "cw.Lambda_exact",
-    kind="derived",
-    args=("N", "M", "z"),
-    symbol=r"\Lambda",
-    description="top covariance eigenvalue, exact: Var(M)/N from the first two moments (here M = E M, z = E M²)",
+    "cw.Lambda_exact", kind="derived", args=("N", "M", "z"), symbol=r"\Lambda",
     reference="THEORY §4",
+    description="top covariance eigenvalue, exact: Var(M)/N from the first two moments (here M = E M, z = E M²)",
 )
 def lambda_exact():
     r"""Exchangeable spins have :math:`C_{ij} = a\delta_{ij} + b`; its rows all sum to :math:`a + Nb`, the eigenvalue of
@@ -282,12 +246,8 @@ def lambda_exact():
 
 
 @result(
-    "cw.Lambda_asymptotic",
-    kind="derived",
-    args=("N", "m", "chi", "p_plus"),
-    symbol=r"\Lambda_\infty",
-    description="two-state value of Var(M)/N: χ + 4 p_+ p_- N m*²",
-    reference="THEORY §4",
+    "cw.Lambda_asymptotic", kind="derived", args=("N", "m", "chi", "p_plus"), symbol=r"\Lambda_\infty",
+    reference="THEORY §4", description="two-state value of Var(M)/N: χ + 4 p_+ p_- N m*²",
 )
 def lambda_asymptotic():
     """M/√N is a two-state mixture with centres ±√N m*, within-state variance χ."""
@@ -299,12 +259,8 @@ def lambda_asymptotic():
 
 
 @result(
-    "cw.t_S",
-    kind="derived",
-    args=("Lambda",),
-    symbol=r"t_S",
-    description="speciation time ½ ln Λ",
-    reference="THEORY §4",
+    "cw.t_S", kind="derived", args=("Lambda",), symbol=r"t_S",
+    reference="THEORY §4", description="speciation time ½ ln Λ",
 )
 def t_s():
     r"""Speciation of the two-state reduction along :math:`u = 1/\sqrt N` (centres :math:`\pm\sqrt N m^*`,
@@ -320,12 +276,9 @@ def t_s():
 
 
 @result(
-    "cw.kappa",
-    kind="derived",
-    args=("t", "N", "m", "chi"),
-    symbol=r"\kappa(t)",
-    description="signal-to-noise ratio of the two-state reduction along 1/√N: e^{-2t} N m*² / (Δ_t + χ e^{-2t})",
+    "cw.kappa", kind="derived", args=("t", "N", "m", "chi"), symbol=r"\kappa(t)",
     reference="THEORY §4",
+    description="signal-to-noise ratio of the two-state reduction along 1/√N: e^{-2t} N m*² / (Δ_t + χ e^{-2t})",
 )
 def kappa_t():
     r"""Project :math:`x = e^{-t}s + \sqrt{\Delta_t}z` on :math:`u = 1/\sqrt N`: within the + state
@@ -347,12 +300,9 @@ def kappa_t():
 
 
 @result(
-    "cw.snr_site",
-    kind="derived",
-    args=("t",),
-    symbol=r"a(t)",
-    description="per-site signal-to-noise ratio e^{-2t}/Δ_t = 1/(e^{2t} - 1): λ_i = a s_i + √a z_i",
+    "cw.snr_site", kind="derived", args=("t",), symbol=r"a(t)",
     reference="THEORY §4",
+    description="per-site signal-to-noise ratio e^{-2t}/Δ_t = 1/(e^{2t} - 1): λ_i = a s_i + √a z_i",
 )
 def snr_site():
     """λ = e^{-t}x/Δ with x = e^{-t}s + √Δ z ⇒ λ = (e^{-2t}/Δ) s + (e^{-t}/√Δ) z: mean a s, variance a."""
@@ -365,13 +315,9 @@ def snr_site():
 
 
 @result(
-    "cw.Phi_typical",
-    kind="derived",
-    args=("mu_hs", "t", "beta", "m"),
-    symbol=r"\bar\Phi(\mu; t)",
+    "cw.Phi_typical", kind="derived", args=("mu_hs", "t", "beta", "m"), symbol=r"\bar\Phi(\mu; t)",
+    reference="THEORY §4", codegen=False,
     description="large-N free entropy Φ(μ; x) for a typical x from the state of magnetization m (h = H/N → 0): bimodal in μ for t above t_B",
-    reference="THEORY §4",
-    codegen=False,
 )
 def phi_typical():
     """Φ → -βμ²/2 + Σ_{s=±1} (1 + s m)/2 E_z ln 2cosh(βμ + a s + √a z) (law of large numbers over sites)."""
@@ -408,13 +354,10 @@ def _sandwich_uniform_J():
 
 
 @result(
-    "cw.learned_sum_h_variance",
-    kind="derived",
-    args=("N", "n", "chi", "p_plus"),
-    symbol=r"\mathrm{Var}\,\sum_i \hat h_i",
-    description="variance of Σ_i ĥ_i from n samples with N site fields learned by a local objective: N/(4 p_+ p_- n χ)",
-    assumptions="large N and n; ordered phase β > 1; χ = (1 - m*²)/(1 - β(1 - m*²))",
+    "cw.learned_sum_h_variance", kind="derived", args=("N", "n", "chi", "p_plus"), symbol=r"\mathrm{Var}\,\sum_i \hat h_i",
     reference="THEORY §4 (Biroli, Bonnaire, de Bortoli, Mézard 2024: Σ ĥ_i error ~ sqrt(N/n))",
+    assumptions="large N and n; ordered phase β > 1; χ = (1 - m*²)/(1 - β(1 - m*²))",
+    description="variance of Σ_i ĥ_i from n samples with N site fields learned by a local objective: N/(4 p_+ p_- n χ)",
 )
 def learned_sum_h_variance():
     """Σ_i ĥ_i = N δ̂; Var = N² [A^{-1} B A^{-1}]_{δδ}/n, simplified with χ(1 - β(1-m²)) = 1 - m²."""
@@ -428,13 +371,9 @@ def learned_sum_h_variance():
 
 
 @result(
-    "cw.p_plus_error_linear",
-    kind="derived",
-    args=("N", "n", "m", "chi", "p_plus"),
-    symbol=r"\delta p_+",
+    "cw.p_plus_error_linear", kind="derived", args=("N", "n", "m", "chi", "p_plus"), symbol=r"\delta p_+",
+    reference="THEORY §4", assumptions="ln(p̂_+/p̂_-) = 2 m* Σ_i ĥ_i (large N); small error",
     description="RMS error of the generated p_+ with learned site fields, linearised: m* sqrt(p_+ p_- N/(n χ)); a function of n/N only",
-    assumptions="ln(p̂_+/p̂_-) = 2 m* Σ_i ĥ_i (large N); small error",
-    reference="THEORY §4",
 )
 def p_plus_error_linear():
     """p̂_+ = σ(2m*(H + ε)), ε ~ N(0, Var Σĥ): δp_+ = |∂p_+/∂H| sqrt(Var) = 2 m* p_+ p_- sqrt(Var)."""
@@ -451,12 +390,9 @@ def p_plus_error_linear():
 
 
 @result(
-    "cw.global_weight_stderr",
-    kind="derived",
-    args=("n", "p_plus"),
-    symbol=r"\delta p_+^{\rm ML}",
-    description="standard error of the maximum-likelihood state weight (fraction of training samples with M > 0): sqrt(p_+ p_-/n), independent of N",
+    "cw.global_weight_stderr", kind="derived", args=("n", "p_plus"), symbol=r"\delta p_+^{\rm ML}",
     reference="THEORY §4",
+    description="standard error of the maximum-likelihood state weight (fraction of training samples with M > 0): sqrt(p_+ p_-/n), independent of N",
 )
 def global_weight_stderr():
     """Bernoulli ML: Var = p(1-p)/n (inverse Fisher information n/(p(1-p)))."""

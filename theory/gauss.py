@@ -37,13 +37,9 @@ DELTA = Named(r"\Delta_t", ou_delta(t))
 
 
 @result(
-    "gauss.Delta",
-    args=("t",),
-    symbol=r"\Delta_t",
+    "gauss.Delta", kind="derived", args=("t",), symbol=r"\Delta_t",
+    reference="THEORY §0", assumptions="dx = -x dt + sqrt(2) dB, x(0) deterministic",
     description="variance of the OU noise at time t",
-    kind="derived",
-    assumptions="dx = -x dt + sqrt(2) dB, x(0) deterministic",
-    reference="THEORY §0",
 )
 def delta():
     """Solve v' = -2 v + 2, v(0) = 0 for the variance v(t) of x(t) given x(0)."""
@@ -54,13 +50,9 @@ def delta():
 
 
 @result(
-    "gauss.var_t",
-    args=("t", "lam"),
-    symbol=r"\lambda_t",
+    "gauss.var_t", kind="derived", args=("t", "lam"), symbol=r"\lambda_t",
+    reference="THEORY §1", assumptions="P_0 = N(0, C)",
     description="eigenvalue of the covariance e^{-2t} C + Δ_t I of P_t (C-eigenvalue λ)",
-    kind="derived",
-    assumptions="P_0 = N(0, C)",
-    reference="THEORY §1",
 )
 def var_t():
     r""":math:`\mathrm{Var}(e^{-t} a + \sqrt{\Delta_t} z)` along an eigenvector of C, :math:`a \sim \mathcal N(0, \lambda)`."""
@@ -73,12 +65,8 @@ def var_t():
 
 
 @result(
-    "gauss.score_coef",
-    args=("t", "lam"),
-    symbol=r"S_\lambda(t)",
-    description="score of P_t along a C-eigenvector: S = S_λ(t) x",
-    kind="derived",
-    reference="THEORY §1",
+    "gauss.score_coef", kind="derived", args=("t", "lam"), symbol=r"S_\lambda(t)",
+    reference="THEORY §1", description="score of P_t along a C-eigenvector: S = S_λ(t) x",
 )
 def score_coef():
     r""":math:`\partial_x\ln\mathcal N(x; 0, \lambda_t)/x = -1/\lambda_t`."""
@@ -129,14 +117,11 @@ def _chi2_moments() -> tuple[sp.Expr, sp.Expr, sp.Symbol]:
 
 
 @result(
-    "gauss.kl_expected",
-    args=("n", "d"),
-    symbol=r"\mathbb{E}\,\mathrm{KL}\left(\mathcal{N}(0,C)\,\|\,\mathcal{N}(0,\hat C)\right)",
-    description="exact expected KL of the generated law N(0, Ĉ) from the data law, n samples",
-    kind="derived",
-    assumptions="n Ĉ ~ Wishart_d(C, n), n > d + 1; independent of C",
+    "gauss.kl_expected", kind="derived", args=("n", "d"), symbol=r"\mathbb{E}\,\mathrm{KL}\left(\mathcal{N}(0,C)\,\|\,\mathcal{N}(0,\hat C)\right)",
     reference="THEORY §1; Wishart moments by the Bartlett decomposition (Muirhead 1982, Thm 3.2.14)",
+    assumptions="n Ĉ ~ Wishart_d(C, n), n > d + 1; independent of C",
     test_points=[(42, 30), (90, 30), (2040, 1), (2040, 7)],
+    description="exact expected KL of the generated law N(0, Ĉ) from the data law, n samples",
 )
 def kl_expected():
     r""":math:`\frac12\left[\frac{nd}{n-d-1} - d + \sum_{i=1}^d\psi\!\left(\frac{n-i+1}2\right) + d\ln 2 - d\ln n\right]`.
@@ -160,12 +145,8 @@ def kl_expected():
 
 
 @result(
-    "gauss.kl_large_n",
-    args=("n", "d"),
-    symbol=r"\mathbb{E}\,\mathrm{KL}\big|_{n\to\infty}",
-    description="leading large-n form of the expected KL",
-    kind="derived",
-    reference="THEORY §1",
+    "gauss.kl_large_n", kind="derived", args=("n", "d"), symbol=r"\mathbb{E}\,\mathrm{KL}\big|_{n\to\infty}",
+    reference="THEORY §1", description="leading large-n form of the expected KL",
 )
 def kl_large_n():
     """Expand ψ(x) = ln x - 1/(2x) + O(x^{-2}) and ln(1 - u) = -u + O(u²), keep O(1/n)."""
@@ -199,13 +180,10 @@ def _stieltjes_root():
 
 
 @result(
-    "gauss.mp_density",
-    args=("x", "gamma"),
-    symbol=r"\rho_{\mathrm{MP}}(x)",
-    description="Marchenko–Pastur density of the eigenvalues of Ĉ (C = I, γ = d/n < 1), inside the edges",
-    kind="derived",
-    assumptions="d, n -> ∞ with γ = d/n fixed; valid for (1-√γ)² < x < (1+√γ)²",
+    "gauss.mp_density", kind="derived", args=("x", "gamma"), symbol=r"\rho_{\mathrm{MP}}(x)",
     reference="Marchenko & Pastur (1967)",
+    assumptions="d, n -> ∞ with γ = d/n fixed; valid for (1-√γ)² < x < (1+√γ)²",
+    description="Marchenko–Pastur density of the eigenvalues of Ĉ (C = I, γ = d/n < 1), inside the edges",
 )
 def mp_density():
     r""":math:`\rho(x) = \frac1\pi\,\mathrm{Im}\,g(x + i0)`: inside the bulk the discriminant is negative,

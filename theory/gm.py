@@ -56,7 +56,18 @@ C2, S2, B = sp.symbols("C2 S2 B", positive=True)
 
 
 def gaussian_pdf(y: sp.Expr, mean: sp.Expr, var: sp.Expr) -> sp.Expr:
-    r""":math:`\mathcal N(y; \mathrm{mean}, \mathrm{var})`."""
+    r"""Gaussian density :math:`\mathcal N(y; \mathrm{mean}, \mathrm{var})`.
+
+    Parameters
+    ----------
+    y, mean, var : sympy.Expr
+        Point, mean and variance.
+
+    Returns
+    -------
+    sympy.Expr
+        :math:`e^{-(y - \mathrm{mean})^2/2\mathrm{var}}/\sqrt{2\pi\,\mathrm{var}}`.
+    """
     return sp.exp(-((y - mean) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var)
 
 
@@ -79,12 +90,8 @@ def gamma_named() -> Named:
 
 
 @result(
-    "gm.Gamma",
-    args=("t", "sigma"),
-    symbol=r"\Gamma_t",
-    description="within-class variance of P_t",
-    kind="derived",
-    reference="THEORY §2",
+    "gm.Gamma", kind="derived", args=("t", "sigma"), symbol=r"\Gamma_t",
+    reference="THEORY §2", description="within-class variance of P_t",
 )
 def gamma_t():
     r"""Variance of :math:`e^{-t} a_i + \sqrt{\Delta_t} z_i` for :math:`a_i \sim \mathcal N(\pm m_i, \sigma^2)`."""
@@ -122,12 +129,8 @@ def logp_generic() -> sp.Expr:
 
 
 @result(
-    "gm.log_density_q",
-    args=("q", "t", "d", "mu", "sigma", "p_plus"),
-    symbol=r"\ln P_t(q)",
-    description="log-density of the projection q = m̂·x under P_t (stable log-cosh form)",
-    kind="derived",
-    reference="THEORY §2",
+    "gm.log_density_q", kind="derived", args=("q", "t", "d", "mu", "sigma", "p_plus"), symbol=r"\ln P_t(q)",
+    reference="THEORY §2", description="log-density of the projection q = m̂·x under P_t (stable log-cosh form)",
 )
 def log_density_q():
     r""":math:`\ln[p_+\mathcal N(q; c_t, \Gamma_t) + p_-\mathcal N(q; -c_t, \Gamma_t)]`, from
@@ -136,12 +139,9 @@ def log_density_q():
 
 
 @result(
-    "gm.score_q",
-    args=("q", "t", "d", "mu", "sigma", "p_plus"),
-    symbol=r"S_q(q,t)",
-    description="score along m̂: ∂_q ln P_t(q); the full score is S = -x/Γ_t + m̂ (S_q + q/Γ_t)",
-    kind="derived",
+    "gm.score_q", kind="derived", args=("q", "t", "d", "mu", "sigma", "p_plus"), symbol=r"S_q(q,t)",
     reference="THEORY §2",
+    description="score along m̂: ∂_q ln P_t(q); the full score is S = -x/Γ_t + m̂ (S_q + q/Γ_t)",
 )
 def score_q():
     r"""Differentiate :math:`\ln P_t(q)`: :math:`-q/\Gamma_t + (c_t/\Gamma_t)\tanh(c_t q/\Gamma_t + h_0)`."""
@@ -169,12 +169,8 @@ def field_law() -> tuple[sp.Expr, sp.Expr]:
 
 
 @result(
-    "gm.kappa",
-    args=("t", "d", "mu", "sigma"),
-    symbol=r"\kappa(t)",
-    description="signal-to-noise ratio e^{-2t}|m|²/Γ_t along m̂",
-    kind="derived",
-    reference="THEORY §2",
+    "gm.kappa", kind="derived", args=("t", "d", "mu", "sigma"), symbol=r"\kappa(t)",
+    reference="THEORY §2", description="signal-to-noise ratio e^{-2t}|m|²/Γ_t along m̂",
 )
 def kappa_t():
     r""":math:`\kappa = \mathbb E[u\,|\,+] = \mathrm{Var}[u\,|\,+] = c_t^2/\Gamma_t` for the posterior field
@@ -188,12 +184,8 @@ def kappa_t():
 # speciation: top eigenvalue, curvature conditions, t_S (generic two-state analysis)
 # ---------------------------------------------------------------------------------------
 @result(
-    "gm.Lambda",
-    args=("d", "mu", "sigma", "p_plus"),
-    symbol=r"\Lambda",
-    description="top eigenvalue of the data covariance σ² I + 4 p_+ p_- m m^T",
-    kind="derived",
-    reference="THEORY §2",
+    "gm.Lambda", kind="derived", args=("d", "mu", "sigma", "p_plus"), symbol=r"\Lambda",
+    reference="THEORY §2", description="top eigenvalue of the data covariance σ² I + 4 p_+ p_- m m^T",
 )
 def lambda_top():
     r"""Variance of :math:`q = \hat m\cdot a` under :math:`P_0` (:math:`\hat m` is the top eigenvector):
@@ -208,11 +200,20 @@ def lambda_top():
 def curvature_root(curvature_at_zero: sp.Expr) -> sp.Expr:
     r"""Time at which a curvature at q = 0 changes sign, for the generic two-state law.
 
-    ``curvature_at_zero`` is in the generic symbols (``c_t``, ``Gamma_t``, ``h_0``); it depends
-    on the weights only through :math:`\mathrm{sech}^2 h_0 = 4p_+p_- =` ``B``. With
-    :math:`w = e^{-2t}`, :math:`c_t^2 = w\,` ``C2`` and :math:`\Gamma_t = 1 - w + w\,` ``S2``, solve for
-    ``w`` and keep the root that tends to 0 as ``C2`` → ∞ (speciation at large t). Returns
-    :math:`t = \frac12\ln(1/w)` in ``C2, S2, B``.
+    With :math:`w = e^{-2t}`, :math:`c_t^2 = w\,` ``C2`` and :math:`\Gamma_t = 1 - w + w\,` ``S2``, solve
+    for ``w`` and keep the root that tends to 0 as ``C2`` → ∞ (speciation at large t).
+    Reference: THEORY §2 (single → double well); Biroli & Mézard (2023).
+
+    Parameters
+    ----------
+    curvature_at_zero : sympy.Expr
+        The curvature at q = 0 in the generic symbols (``c_t``, ``Gamma_t``, ``h_0``); it may
+        depend on the weights only through :math:`\mathrm{sech}^2 h_0 = 4p_+p_- =` ``B``.
+
+    Returns
+    -------
+    sympy.Expr
+        :math:`t = \frac12\ln(1/w)` in ``C2, S2, B``.
     """
     w = sp.Symbol("w", positive=True)
     assert sp.simplify((1 - sp.tanh(H0) ** 2).rewrite(sp.exp) - 4 * p * pm) == 0
@@ -240,8 +241,20 @@ def speciation_leading_order(root: sp.Expr, Lam: sp.Expr) -> sp.Expr:
 
     The top covariance eigenvalue of the two-state law is :math:`\Lambda = S_2 + B\,C_2`
     (THEORY §2, §4); eliminate ``C2`` for Λ and expand at Λ → ∞: the leading term is
-    :math:`\frac12\ln\Lambda`, the correction :math:`O(1/\Lambda) = O(1/d)`. ``Lam`` is the symbol
-    (or named expression) that Λ is written with.
+    :math:`\frac12\ln\Lambda`, the correction :math:`O(1/\Lambda) = O(1/d)`
+    (Biroli, Bonnaire, de Bortoli, Mézard 2024: :math:`t_S = \frac12\ln\Lambda`).
+
+    Parameters
+    ----------
+    root : sympy.Expr
+        Exact speciation time in ``C2, S2, B`` (e.g. :func:`logp_curvature_root`).
+    Lam : sympy.Expr
+        What Λ is written with in the result: a symbol, or a :class:`~theory.special.Named`.
+
+    Returns
+    -------
+    sympy.Expr
+        :math:`\frac12\ln` ``Lam``.
     """
     L, e = sp.symbols("Lambda epsilon", positive=True)
     in_lambda = step("root in Λ = S2 + B C2", sp.simplify(root.subs(C2, (L - S2) / B)))
@@ -253,12 +266,9 @@ def speciation_leading_order(root: sp.Expr, Lam: sp.Expr) -> sp.Expr:
 
 
 @result(
-    "gm.t_S",
-    args=("d", "mu", "sigma", "p_plus"),
-    symbol=r"t_S",
-    description="speciation time ½ ln Λ (leading order in d of the exact double-well time)",
-    kind="derived",
+    "gm.t_S", kind="derived", args=("d", "mu", "sigma", "p_plus"), symbol=r"t_S",
     reference="Biroli, Bonnaire, de Bortoli, Mézard (2024), Eq. for t_S; THEORY §2",
+    description="speciation time ½ ln Λ (leading order in d of the exact double-well time)",
 )
 def t_s():
     r"""Root of :math:`4p_+p_-\kappa(t) = 1` (the curvature of :math:`\ln P_t` at q = 0 changes sign,
@@ -268,12 +278,9 @@ def t_s():
 
 
 @result(
-    "gm.t_curv_logp",
-    args=("d", "mu", "sigma", "p_plus"),
-    symbol=r"t_{\ln P}",
-    description="exact finite-d time at which ∂²_q ln P_t(0) changes sign (single -> double well)",
-    kind="derived",
+    "gm.t_curv_logp", kind="derived", args=("d", "mu", "sigma", "p_plus"), symbol=r"t_{\ln P}",
     reference="THEORY §2",
+    description="exact finite-d time at which ∂²_q ln P_t(0) changes sign (single -> double well)",
 )
 def t_curv_logp():
     """Solve ∂²_q ln P_t(q)|_{q=0} = 0 for t (:func:`logp_curvature_root` for the mixture)."""
@@ -281,12 +288,9 @@ def t_curv_logp():
 
 
 @result(
-    "gm.t_curv_V",
-    args=("d", "mu", "sigma", "p_plus"),
-    symbol=r"t_{V}",
-    description="exact finite-d time at which the backward potential V(q,t) = -q²/2 - 2 ln P_t(q) turns double-well at q=0",
-    kind="derived",
+    "gm.t_curv_V", kind="derived", args=("d", "mu", "sigma", "p_plus"), symbol=r"t_{V}",
     reference="THEORY §2; Biroli & Mézard (2023)",
+    description="exact finite-d time at which the backward potential V(q,t) = -q²/2 - 2 ln P_t(q) turns double-well at q=0",
 )
 def t_curv_v():
     """Solve ∂²_q V(0,t) = 0, V = -q²/2 - 2 ln P_t(q)."""
@@ -307,7 +311,19 @@ def posterior_plus() -> sp.Expr:
 
 def field_density(sign: int) -> sp.Expr:
     r"""Density of the field :math:`u = c_t q/\Gamma_t` given the class of sign ``sign``:
-    :math:`\mathcal N(u; \pm\kappa, \kappa)` (change of variables from :math:`q \sim \mathcal N(\pm c_t, \Gamma_t)`)."""
+    :math:`\mathcal N(u; \pm\kappa, \kappa)` (change of variables from :math:`q \sim \mathcal N(\pm c_t, \Gamma_t)`,
+    THEORY §2).
+
+    Parameters
+    ----------
+    sign : {1, -1}
+        The class.
+
+    Returns
+    -------
+    sympy.Expr
+        The density in ``u`` and ``kappa``.
+    """
     import sympy.stats as ss
 
     Q = ss.Normal("q_c", sign * _c, sp.sqrt(_G))
@@ -317,12 +333,8 @@ def field_density(sign: int) -> sp.Expr:
 
 
 @result(
-    "gm.phi_defect_integrand",
-    args=("u", "kappa", "p_plus"),
-    symbol=r"\varphi_{\mathrm{defect}}(u)",
-    description="integrand of 1 - φ over the field u = c_t q/Γ_t (sum over the true class)",
-    kind="derived",
-    reference="THEORY §2",
+    "gm.phi_defect_integrand", kind="derived", args=("u", "kappa", "p_plus"), symbol=r"\varphi_{\mathrm{defect}}(u)",
+    reference="THEORY §2", description="integrand of 1 - φ over the field u = c_t q/Γ_t (sum over the true class)",
 )
 def phi_defect_integrand():
     r""":math:`1 - \varphi = \int du\,\frac12\sum_c p_c\,\mathcal N(u; s_c\kappa, \kappa)\,\mathrm{sech}^2(u + h_0)`.
@@ -337,14 +349,10 @@ def phi_defect_integrand():
 
 
 @result(
-    "gm.phi",
-    args=("kappa", "p_plus"),
-    symbol=r"\varphi(t)",
-    description="cloning probability E_{x~P_t} Σ_c P(c|x)² as a function of κ(t) and p_+",
-    kind="derived",
-    assumptions="exact at any d for the GM (only q matters); t_S ↔ κ -> 1 for p_+ = ½, d -> ∞",
+    "gm.phi", kind="derived", args=("kappa", "p_plus"), symbol=r"\varphi(t)",
     reference="THEORY §2; Biroli, Bonnaire, de Bortoli, Mézard (2024)",
-    codegen=False,
+    assumptions="exact at any d for the GM (only q matters); t_S ↔ κ -> 1 for p_+ = ½, d -> ∞", codegen=False,
+    description="cloning probability E_{x~P_t} Σ_c P(c|x)² as a function of κ(t) and p_+",
 )
 def phi():
     r""":math:`\varphi = \frac12 + \frac12\sum_c p_c\,\mathbb E_z\tanh^2(s_c\kappa + \sqrt\kappa z + h_0)`.
@@ -365,7 +373,18 @@ def phi():
 # entropy and collapse
 # ---------------------------------------------------------------------------------------
 def gaussian_entropy(var: sp.Expr) -> sp.Expr:
-    r"""Differential entropy :math:`-\mathbb E\ln\mathcal N(x; 0, v) = \frac12\ln(2\pi e v)`, by integration."""
+    r"""Differential entropy :math:`-\mathbb E\ln\mathcal N(x; 0, v) = \frac12\ln(2\pi e v)`, by integration.
+
+    Parameters
+    ----------
+    var : sympy.Expr
+        The variance v.
+
+    Returns
+    -------
+    sympy.Expr
+        :math:`\frac12\ln 2 + \frac12\ln\pi + \frac12 + \frac12\ln v`.
+    """
     x = sp.Symbol("x_", real=True)
     v = sp.Symbol("v", positive=True)
     logpdf = sp.expand_log(sp.log(gaussian_pdf(x, 0, v)), force=True)
@@ -375,13 +394,9 @@ def gaussian_entropy(var: sp.Expr) -> sp.Expr:
 
 
 @result(
-    "gm.entropy_gap",
-    args=("kappa", "p_plus"),
-    symbol=r"\delta(\kappa)",
+    "gm.entropy_gap", kind="derived", args=("kappa", "p_plus"), symbol=r"\delta(\kappa)",
+    reference="THEORY §2 (finite-d correction)", codegen=False,
     description="excess entropy of the 1-D mixture along m̂ over one Gaussian of variance Γ_t (0 ≤ δ ≤ H(p))",
-    kind="derived",
-    reference="THEORY §2 (finite-d correction)",
-    codegen=False,
 )
 def entropy_gap():
     r""":math:`\delta = -\mathbb E\ln P_t(q) - \frac12\ln(2\pi e\Gamma_t) = \kappa - \frac12\ln(4p_+p_-) - \sum_c p_c\,\mathbb E\ln\cosh(s_c\kappa + \sqrt\kappa z + h_0)`."""
@@ -399,12 +414,8 @@ def entropy_gap():
 
 
 @result(
-    "gm.alpha",
-    args=("n", "d"),
-    symbol=r"\alpha",
-    description="entropy rate of the training set, ln n / d",
-    kind="definition",
-    reference="THEORY §0",
+    "gm.alpha", kind="definition", args=("n", "d"), symbol=r"\alpha",
+    reference="THEORY §0", description="entropy rate of the training set, ln n / d",
 )
 def alpha_rate():
     """α = ln(n)/d (definition)."""
@@ -412,12 +423,9 @@ def alpha_rate():
 
 
 @result(
-    "gm.f_leading",
-    args=("t", "alpha", "sigma"),
-    symbol=r"f(t)",
-    description="excess entropy α - [s(t) - s_Δ(t)] at leading order in d (finite-d: subtract δ/d)",
-    kind="derived",
+    "gm.f_leading", kind="derived", args=("t", "alpha", "sigma"), symbol=r"f(t)",
     reference="THEORY §2",
+    description="excess entropy α - [s(t) - s_Δ(t)] at leading order in d (finite-d: subtract δ/d)",
 )
 def f_leading():
     r""":math:`f = \alpha - [s(t) - s_\Delta(t)] = \alpha - \frac12\ln(\Gamma_t/\Delta_t)`, with the entropies of
@@ -428,12 +436,9 @@ def f_leading():
 
 
 @result(
-    "gm.t_C_alpha",
-    args=("alpha", "sigma"),
-    symbol=r"t_C",
-    description="collapse time from f(t_C) = 0, in terms of α",
-    kind="derived",
+    "gm.t_C_alpha", kind="derived", args=("alpha", "sigma"), symbol=r"t_C",
     reference="Biroli, Bonnaire, de Bortoli, Mézard (2024); THEORY §2",
+    description="collapse time from f(t_C) = 0, in terms of α",
 )
 def t_c_alpha():
     r"""Solve :math:`\alpha = \frac12\ln(\Gamma_t/\Delta_t)` for t:
@@ -448,12 +453,9 @@ def t_c_alpha():
 
 
 @result(
-    "gm.t_C",
-    args=("n", "d", "sigma"),
-    symbol=r"t_C",
-    description="collapse time ½ ln(1 + σ²/(n^{2/d} - 1))",
-    kind="assembled",
+    "gm.t_C", kind="assembled", args=("n", "d", "sigma"), symbol=r"t_C",
     reference="Biroli, Bonnaire, de Bortoli, Mézard (2024); THEORY §2",
+    description="collapse time ½ ln(1 + σ²/(n^{2/d} - 1))",
 )
 def t_c():
     """gm.t_C_alpha at α = gm.alpha = ln n / d."""
@@ -463,12 +465,9 @@ def t_c():
 
 
 @result(
-    "gm.log_n_required",
-    args=("eps", "d", "sigma"),
-    symbol=r"\ln n_{\min}(\varepsilon)",
-    description="log of the number of training points needed for t_C ≤ ε (curse of dimensionality)",
-    kind="derived",
+    "gm.log_n_required", kind="derived", args=("eps", "d", "sigma"), symbol=r"\ln n_{\min}(\varepsilon)",
     reference="THEORY §2: n ≳ (σ²/2ε)^{d/2} for small ε",
+    description="log of the number of training points needed for t_C ≤ ε (curse of dimensionality)",
 )
 def log_n_required():
     """Solve t_C(n) = ε for ln n."""

@@ -297,7 +297,7 @@ class Result:
 
     def latex_equation(self) -> str:
         """The result in an ``equation`` environment with its label."""
-        return "\\begin{equation}\n" f"  {self.latex()}\n" f"  \\label{{{self.label}}}\n" "\\end{equation}"
+        return f"\\begin{{equation}}\n  {self.latex()}\n  \\label{{{self.label}}}\n\\end{{equation}}"
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex()}$"

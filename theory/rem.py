@@ -107,14 +107,10 @@ def rem_free_entropy_branches(cgf: sp.Expr, kk: sp.Symbol, a: sp.Expr, b: sp.Exp
 # 1. cumulant generating function of the level energies
 # ---------------------------------------------------------------------------------------
 @result(
-    "rem.cgf",
-    kind="derived",
-    args=("k", "t", "sigma", "r"),
-    symbol=r"\Lambda(k)",
+    "rem.cgf", kind="derived", args=("k", "t", "sigma", "r"), symbol=r"\Lambda(k)",
+    reference="THEORY §3", assumptions="Gaussian data; exact at every d (y is a scaled non-central χ²_d)",
     description="cumulant generating function (1/d) ln E_a exp(k d y) of a level energy "
     "y = |x - e^{-t} a|²/d, a ~ N(0, σ² I), at a point with |x|²/d = r (k < 1/(2σ² e^{-2t}))",
-    assumptions="Gaussian data; exact at every d (y is a scaled non-central χ²_d)",
-    reference="THEORY §3",
 )
 def cgf():
     """Per coordinate: ln ∫ da N(a; 0, σ²) exp(k (x_i - s a)²), then (1/d)Σ_i x_i² = r."""
@@ -162,12 +158,9 @@ def _rate_s() -> tuple[sp.Expr, sp.Expr]:
 
 
 @result(
-    "rem.rate",
-    kind="derived",
-    args=("y", "t", "sigma", "r"),
-    symbol=r"I(y)",
-    description="large-deviation rate function of the level energy y (Legendre transform of rem.cgf)",
+    "rem.rate", kind="derived", args=("y", "t", "sigma", "r"), symbol=r"I(y)",
     reference="THEORY §3",
+    description="large-deviation rate function of the level energy y (Legendre transform of rem.cgf)",
 )
 def rate():
     """I(y) = sup_k [k y - Λ(k)], solved for the root k(y) with k(s² + r) = 0."""
@@ -176,12 +169,8 @@ def rate():
 
 
 @result(
-    "rem.k_of_y",
-    kind="derived",
-    args=("y", "t", "sigma", "r"),
-    symbol=r"k(y)",
-    description="conjugate variable k(y) = I'(y) solving y = Λ'(k)",
-    reference="THEORY §3",
+    "rem.k_of_y", kind="derived", args=("y", "t", "sigma", "r"), symbol=r"k(y)",
+    reference="THEORY §3", description="conjugate variable k(y) = I'(y) solving y = Λ'(k)",
 )
 def k_of_y():
     """Root of y = Λ'(k) with k = 0 at the mean energy."""
@@ -205,12 +194,8 @@ def _rho_param() -> dict:
 
 
 @result(
-    "rem.energy_rho",
-    kind="derived",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"y(\rho)",
-    description="level energy y = Λ'(k) at ρ = 1/(1 - 2kσ²e^{-2t}) (ρ < 1: below the mean)",
-    reference="THEORY §3",
+    "rem.energy_rho", kind="derived", args=("rho", "t", "sigma", "r"), symbol=r"y(\rho)",
+    reference="THEORY §3", description="level energy y = Λ'(k) at ρ = 1/(1 - 2kσ²e^{-2t}) (ρ < 1: below the mean)",
 )
 def energy_rho():
     """y(ρ) = s² ρ + r ρ²."""
@@ -218,12 +203,8 @@ def energy_rho():
 
 
 @result(
-    "rem.rate_rho",
-    kind="derived",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"I(\rho)",
-    description="rate function along the parametrisation ρ = 1/(1 - 2kσ²e^{-2t})",
-    reference="THEORY §3",
+    "rem.rate_rho", kind="derived", args=("rho", "t", "sigma", "r"), symbol=r"I(\rho)",
+    reference="THEORY §3", description="rate function along the parametrisation ρ = 1/(1 - 2kσ²e^{-2t})",
 )
 def rate_rho():
     """I(ρ) = (ρ - 1)/2 - ½ ln ρ + r (ρ - 1)²/(2 s²)."""
@@ -233,12 +214,8 @@ def rate_rho():
 
 
 @result(
-    "rem.k_rho",
-    kind="derived",
-    args=("rho", "t", "sigma"),
-    symbol=r"k(\rho)",
-    description="conjugate variable k = I'(y) = (1 - 1/ρ)/(2σ²e^{-2t})",
-    reference="THEORY §3",
+    "rem.k_rho", kind="derived", args=("rho", "t", "sigma"), symbol=r"k(\rho)",
+    reference="THEORY §3", description="conjugate variable k = I'(y) = (1 - 1/ρ)/(2σ²e^{-2t})",
 )
 def k_rho():
     """k(ρ) from ρ = 1/(1 - 2 k s²)."""
@@ -246,12 +223,8 @@ def k_rho():
 
 
 @result(
-    "rem.cgf2_rho",
-    kind="derived",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"\Lambda''(k(\rho))",
-    description="variance rate Λ''(k) of the tilted level energy (Bahadur–Rao prefactor)",
-    reference="THEORY §3",
+    "rem.cgf2_rho", kind="derived", args=("rho", "t", "sigma", "r"), symbol=r"\Lambda''(k(\rho))",
+    reference="THEORY §3", description="variance rate Λ''(k) of the tilted level energy (Bahadur–Rao prefactor)",
 )
 def cgf2_rho():
     """Λ''(k) = 2 s² ρ² (s² + 2 r ρ)."""
@@ -274,13 +247,9 @@ def _branches() -> dict:
 
 
 @result(
-    "rem.free_entropy_liquid",
-    kind="derived",
-    args=("alpha", "t", "sigma", "r"),
-    symbol=r"\varphi_{\mathrm{liq}}",
+    "rem.free_entropy_liquid", kind="derived", args=("alpha", "t", "sigma", "r"), symbol=r"\varphi_{\mathrm{liq}}",
+    reference="THEORY §3", assumptions="α > alpha_c_r; also (1/d) ln E[Z | x] exactly at any d",
     description="liquid (high-temperature) branch of (1/d) ln Z(x), Z = Σ_μ exp(-|x - e^{-t}a_μ|²/(2Δ_t))",
-    assumptions="α > alpha_c_r; also (1/d) ln E[Z | x] exactly at any d",
-    reference="THEORY §3",
 )
 def free_entropy_liquid():
     """φ = α + Λ(-1/(2Δ_t)) = α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t)."""
@@ -294,12 +263,8 @@ def free_entropy_liquid():
 
 
 @result(
-    "rem.y_star",
-    kind="derived",
-    args=("t", "sigma", "r"),
-    symbol=r"y^*",
-    description="energy of the levels that dominate Z in the liquid phase, Λ'(-1/(2Δ_t))",
-    reference="THEORY §3",
+    "rem.y_star", kind="derived", args=("t", "sigma", "r"), symbol=r"y^*",
+    reference="THEORY §3", description="energy of the levels that dominate Z in the liquid phase, Λ'(-1/(2Δ_t))",
 )
 def y_star():
     """y* = Λ'(k*), k* = -β = -1/(2Δ_t)."""
@@ -307,12 +272,8 @@ def y_star():
 
 
 @result(
-    "rem.alpha_c_r",
-    kind="derived",
-    args=("t", "sigma", "r"),
-    symbol=r"\alpha_c(t, r)",
-    description="condensation threshold I(y*) of the REM at a point with |x|²/d = r",
-    reference="THEORY §3",
+    "rem.alpha_c_r", kind="derived", args=("t", "sigma", "r"), symbol=r"\alpha_c(t, r)",
+    reference="THEORY §3", description="condensation threshold I(y*) of the REM at a point with |x|²/d = r",
 )
 def alpha_c_r():
     """α_c = I(y*) = -β y* - Λ(-β) (Legendre transform at the liquid saddle)."""
@@ -334,13 +295,9 @@ def alpha_c_r():
 
 
 @result(
-    "rem.alpha_c",
-    kind="derived",
-    args=("t", "sigma"),
-    symbol=r"\alpha_c(t)",
+    "rem.alpha_c", kind="derived", args=("t", "sigma"), symbol=r"\alpha_c(t)",
+    reference="THEORY §3; Biroli, Bonnaire, de Bortoli, Mézard (2024)", assumptions="leading order in d; x ~ P_t",
     description="condensation threshold for a typical point of P_t (r = Γ_t): ½ ln(Γ_t/Δ_t)",
-    assumptions="leading order in d; x ~ P_t",
-    reference="THEORY §3; Biroli, Bonnaire, de Bortoli, Mézard (2024)",
 )
 def alpha_c():
     """α_c(t) = I(y*)|_{r = Γ_t}; y* = Δ_t, k* = -1/(2Δ_t)."""
@@ -362,12 +319,9 @@ def alpha_c():
 
 
 @result(
-    "rem.t_C_alpha",
-    kind="derived",
-    args=("alpha", "sigma"),
-    symbol=r"t_C",
-    description="condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha)",
+    "rem.t_C_alpha", kind="derived", args=("alpha", "sigma"), symbol=r"t_C",
     reference="THEORY §2-3",
+    description="condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha)",
 )
 def t_c_alpha():
     """Solve α_c(t) = α for t."""
@@ -392,13 +346,9 @@ def t_c_alpha():
 # 5. condensed branch and Poisson–Dirichlet statistics
 # ---------------------------------------------------------------------------------------
 @result(
-    "rem.free_entropy_condensed_rho",
-    kind="assembled",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"\varphi_{\mathrm{cond}}",
+    "rem.free_entropy_condensed_rho", kind="assembled", args=("rho", "t", "sigma", "r"), symbol=r"\varphi_{\mathrm{cond}}",
+    reference="THEORY §3; Derrida (1981)", assumptions="α < alpha_c_r; leading order in d",
     description="condensed branch -y_0/(2Δ_t) of (1/d) ln Z, at ρ_0 solving I(ρ_0) = α, ρ_0 < 1",
-    assumptions="α < alpha_c_r; leading order in d",
-    reference="THEORY §3; Derrida (1981)",
 )
 def free_entropy_condensed_rho():
     """φ = -β y(ρ_0) = -y(ρ_0)/(2Δ_t): the lowest level dominates."""
@@ -406,12 +356,9 @@ def free_entropy_condensed_rho():
 
 
 @result(
-    "rem.freezing_m_rho",
-    kind="assembled",
-    args=("rho", "t", "sigma"),
-    symbol=r"m",
-    description="Poisson–Dirichlet (freezing) parameter m = |k(y_0)|/β = slope ratio at the lowest level",
+    "rem.freezing_m_rho", kind="assembled", args=("rho", "t", "sigma"), symbol=r"m",
     reference="THEORY §3; Derrida (1981); Mézard-Parisi-Virasoro",
+    description="Poisson–Dirichlet (freezing) parameter m = |k(y_0)|/β = slope ratio at the lowest level",
 )
 def freezing_m_rho():
     """Levels near y_0: N(E ≤ E_0 + v) ≈ e^{|k(y_0)| v} (E = d y); weights e^{-β E} -> PD(m), m = |k|/β."""
@@ -423,13 +370,9 @@ def freezing_m_rho():
 
 
 @result(
-    "rem.pd_participation",
-    kind="derived",
-    args=("m_pd",),
-    symbol=r"\mathbb{E}\sum_\mu w_\mu^2",
+    "rem.pd_participation", kind="derived", args=("m_pd",), symbol=r"\mathbb{E}\sum_\mu w_\mu^2",
+    reference="Derrida (1981); Mézard, Parisi, Virasoro, Spin glass theory and beyond", assumptions="0 < m < 1",
     description="mean participation ratio of Poisson–Dirichlet PD(m) weights",
-    assumptions="0 < m < 1",
-    reference="Derrida (1981); Mézard, Parisi, Virasoro, Spin glass theory and beyond",
 )
 def pd_participation():
     """E Σ_j w_j² = ∫_0^∞ λ E[e^{-λ S}] ∫ x² e^{-λx} ν(dx) dλ (Mecke), ν(dx) = m x^{-m-1}dx,
@@ -448,14 +391,10 @@ def pd_participation():
 
 
 @result(
-    "rem.pd_log_partition",
-    kind="derived",
-    args=("m_pd",),
-    symbol=r"\mathbb{E}\ln\sum_j e^{-\beta(E_j - E_0)}",
+    "rem.pd_log_partition", kind="derived", args=("m_pd",), symbol=r"\mathbb{E}\ln\sum_j e^{-\beta(E_j - E_0)}",
+    reference="THEORY §3", assumptions="0 < m < 1",
     description="mean log-partition function of the Poisson process with N(E ≤ E_0 + v) = e^{mβ v} "
     "(O(1/d) term of the condensed free entropy)",
-    assumptions="0 < m < 1",
-    reference="THEORY §3",
 )
 def pd_log_partition():
     r"""Mellin transform: :math:`\mathbb E S^{-s} = \frac1{\Gamma(s)}\int_0^\infty\lambda^{s-1}\,\mathbb E e^{-\lambda S}d\lambda`
@@ -498,12 +437,9 @@ def _derrida():
 
 
 @result(
-    "rem.derrida_beta_c",
-    kind="derived",
-    args=("alpha",),
-    symbol=r"\beta_c",
-    description="condensation temperature of Derrida's REM: e^{αd} levels with energies N(0, d)",
+    "rem.derrida_beta_c", kind="derived", args=("alpha",), symbol=r"\beta_c",
     reference="Derrida, Phys. Rev. B 24, 2613 (1981)",
+    description="condensation temperature of Derrida's REM: e^{αd} levels with energies N(0, d)",
 )
 def derrida_beta_c():
     """Solve a_c(β) = α: β_c = sqrt(2α)."""
@@ -514,12 +450,9 @@ def derrida_beta_c():
 
 
 @result(
-    "rem.derrida_free_entropy",
-    kind="derived",
-    args=("alpha", "beta"),
-    symbol=r"\varphi_{\mathrm{REM}}(\beta)",
-    description="free entropy (1/d) ln Z of Derrida's REM: α + β²/2 (β < β_c), β β_c (β ≥ β_c)",
+    "rem.derrida_free_entropy", kind="derived", args=("alpha", "beta"), symbol=r"\varphi_{\mathrm{REM}}(\beta)",
     reference="Derrida, Phys. Rev. B 24, 2613 (1981)",
+    description="free entropy (1/d) ln Z of Derrida's REM: α + β²/2 (β < β_c), β β_c (β ≥ β_c)",
 )
 def derrida_free_entropy():
     """Condensed branch: -β y_0 with I(y_0) = y_0²/2 = α, y_0 = -sqrt(2α)."""

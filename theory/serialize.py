@@ -78,7 +78,17 @@ def _assumptions(s: sp.Symbol) -> dict:
 
 
 def encode(e: sp.Basic) -> list:
-    """The JSON-ready tree of ``e`` (lists, strings, ints, bools); see the module docstring.
+    """The JSON-ready tree of an expression; see the module docstring for the node forms.
+
+    Parameters
+    ----------
+    e : sympy.Basic, Matrix, list or tuple
+        The expression (matrices and sequences are accepted for derivation steps).
+
+    Returns
+    -------
+    list
+        Nested lists of strings, ints, bools and dicts of assumptions.
 
     Raises
     ------
@@ -122,6 +132,16 @@ def _build(cls: type, args: list):
 
 def decode(tree: list) -> sp.Basic:
     """Rebuild the expression of an :func:`encode` tree, through the whitelist only.
+
+    Parameters
+    ----------
+    tree : list
+        As produced by :func:`encode` (after a JSON round trip).
+
+    Returns
+    -------
+    sympy.Basic
+        The same tree (``srepr`` equal), built with ``evaluate=False``.
 
     Raises
     ------
