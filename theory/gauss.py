@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.registry import Model, restate, step
-from theory.special import Named, ou_delta
+from theory.registry import Model, helper, restate, step
+from theory.special import Named, affine_moments, ou_delta
 from theory.symbols import core, positive, real
 
 MODEL = Model(
@@ -56,11 +56,9 @@ def delta():
 )
 def var_t():
     r""":math:`\mathrm{Var}(e^{-t} a + \sqrt{\Delta_t} z)` along an eigenvector of C, :math:`a \sim \mathcal N(0, \lambda)`."""
-    import sympy.stats as ss
-
-    a = ss.Normal("a", 0, sp.sqrt(lam))
-    zz = ss.Normal("z", 0, 1)
-    var = step("variance", sp.expand(sp.simplify(ss.variance(sp.exp(-t) * a + sp.sqrt(ou_delta(t)) * zz))))
+    a, zz = sp.symbols("a z", real=True)  # independent: a ~ N(0, λ), z ~ N(0, 1)
+    _, var = affine_moments(sp.exp(-t) * a + sp.sqrt(ou_delta(t)) * zz, {a: (0, lam), zz: (0, 1)})
+    var = step("variance", sp.expand(var))
     return restate("λ_t = e^{-2t} λ + Δ_t", var, sp.exp(-2 * t) * lam + DELTA)
 
 
@@ -106,6 +104,7 @@ def _kl_matrix_form() -> sp.Expr:
     return step("KL = ½[tr(Ĉ^{-1}C) - d + ln det Ĉ - ln det C]  (T = tr Ĉ^{-1}C, L = ln det Ĉ/det C)", form.subs(dd, d))
 
 
+@helper
 def _chi2_moments() -> tuple[sp.Expr, sp.Expr, sp.Symbol]:
     r""":math:`\mathbb E[1/\chi^2_k] = 1/(k-2)` and :math:`\mathbb E\ln\chi^2_k = \psi(k/2) + \ln 2`, by integrating the χ² density."""
     k = sp.Symbol("k", positive=True)
@@ -163,6 +162,7 @@ def kl_large_n():
 # ---------------------------------------------------------------------------------------
 # Marchenko–Pastur spectrum of Ĉ (C = I)
 # ---------------------------------------------------------------------------------------
+@helper
 def _stieltjes_root():
     r"""Root :math:`g(z)` of the self-consistent equation :math:`\gamma z g^2 + (z + \gamma - 1)g + 1 = 0` of the
     Stieltjes transform :math:`g(z) = \int\rho(\lambda)\,d\lambda/(\lambda - z)`, the branch with
@@ -209,6 +209,7 @@ def mp_density():
     return step("ρ_MP(x)", rho)
 
 
+@helper
 def _edges() -> list[sp.Expr]:
     """Roots in x of the discriminant (x + γ - 1)² - 4 γ x, ordered at γ = 1/4."""
     roots = step("roots of the discriminant in x", sp.solve(sp.expand((x + gamma - 1) ** 2 - 4 * gamma * x), x))

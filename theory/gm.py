@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.registry import Model, get, restate, step
-from theory.special import Named, logcosh, ou_delta, sech2
+from theory.registry import Model, get, helper, restate, step
+from theory.special import Named, affine_moments, logcosh, ou_delta, sech2
 from theory.symbols import CORE, core, positive, real
 
 MODEL = Model(
@@ -95,17 +95,16 @@ def gamma_named() -> Named:
 )
 def gamma_t():
     r"""Variance of :math:`e^{-t} a_i + \sqrt{\Delta_t} z_i` for :math:`a_i \sim \mathcal N(\pm m_i, \sigma^2)`."""
-    import sympy.stats as ss
-
-    a = ss.Normal("a", 0, sigma)
-    zz = ss.Normal("z", 0, 1)
-    var = step("variance", sp.expand(ss.variance(sp.exp(-t) * a + sp.sqrt(ou_delta(t)) * zz)))
+    a, zz = sp.symbols("a_i z_i", real=True)  # a_i - (±m_i) ~ N(0, σ²), z_i ~ N(0, 1), independent
+    _, var = affine_moments(sp.exp(-t) * a + sp.sqrt(ou_delta(t)) * zz, {a: (0, sigma**2), zz: (0, 1)})
+    var = step("variance", sp.expand(var))
     return restate("Γ_t = Δ_t + σ² e^{-2t}", var, DELTA + sigma**2 * sp.exp(-2 * t))
 
 
 # ---------------------------------------------------------------------------------------
 # the 1-D log-density and the posterior, in the generic symbols
 # ---------------------------------------------------------------------------------------
+@helper
 def logp_generic() -> sp.Expr:
     r"""Derive :math:`\ln[p_+\mathcal N(q; c, G) + p_-\mathcal N(q; -c, G)]` in the stable form
     :math:`-\frac{q^2+c^2}{2G} - \frac12\ln 2\pi G + \ln 2 + \frac12\ln p_+p_- + \ln\cosh(cq/G + h_0)`.
@@ -148,22 +147,21 @@ def score_q():
     return step("∂_q ln P_t", sp.diff(get("gm.log_density_q").display, q))
 
 
+@helper
 def half_log_likelihood_ratio() -> sp.Expr:
     r""":math:`\frac12\ln[\mathcal N(q; c, G)/\mathcal N(q; -c, G)] = cq/G`, the posterior field (generic symbols)."""
     llr = sp.expand(sp.expand_log(sp.log(gaussian_pdf(q, _c, _G) / gaussian_pdf(q, -_c, _G)), force=True) / 2)
     return step("½ ln N_+/N_- (the field u)", sp.simplify(llr))
 
 
+@helper
 def field_law() -> tuple[sp.Expr, sp.Expr]:
     r"""Mean and variance of the field :math:`u = cq/G` given the + class (:math:`q \sim \mathcal N(c, G)`),
     in generic symbols: both equal :math:`c^2/G` (the Nishimori structure)."""
-    import sympy.stats as ss
-
     field = half_log_likelihood_ratio()
-    Q = ss.Normal("q_+", _c, sp.sqrt(_G))
-    uq = field.subs(q, Q)
-    mean = step("E[u | +]", sp.simplify(ss.E(uq)))
-    var = step("Var[u | +]", sp.simplify(ss.variance(uq)))
+    mean, var = affine_moments(field, {q: (_c, _G)})
+    mean = step("E[u | +]", sp.simplify(mean))
+    var = step("Var[u | +]", sp.simplify(var))
     assert sp.simplify(mean - var) == 0, (mean, var)
     return mean, var
 
@@ -197,6 +195,7 @@ def lambda_top():
     return restate("Λ = σ² + 4 p_+ p_- |m|²", var, sigma**2 + 4 * p * PM * M2)
 
 
+@helper
 def curvature_root(curvature_at_zero: sp.Expr) -> sp.Expr:
     r"""Time at which a curvature at q = 0 changes sign, for the generic two-state law.
 
@@ -230,6 +229,7 @@ def curvature_root(curvature_at_zero: sp.Expr) -> sp.Expr:
     return step("t = ½ ln(1/w)", sp.log(inv_w) / 2)
 
 
+@helper
 def logp_curvature_root() -> sp.Expr:
     r"""Exact time at which :math:`\partial_q^2\ln P_t(0)` changes sign (single → double well), in
     ``C2, S2, B``: :math:`\frac12\ln(B\,C_2 + 1 - S_2)`."""
@@ -301,6 +301,7 @@ def t_curv_v():
 # ---------------------------------------------------------------------------------------
 # cloning probability
 # ---------------------------------------------------------------------------------------
+@helper
 def posterior_plus() -> sp.Expr:
     r""":math:`P(+|q)` by Bayes, as :math:`\frac12[1 + \tanh(u + h_0)]` (generic symbols, field u)."""
     field = half_log_likelihood_ratio()  # N_-/N_+ = e^{-2u}, u = c q/G
@@ -309,6 +310,7 @@ def posterior_plus() -> sp.Expr:
     return restate("P(+|q) = ½(1 + tanh(u + h_0))", bayes, (1 + sp.tanh(u + _h)) / 2)
 
 
+@helper
 def field_density(sign: int) -> sp.Expr:
     r"""Density of the field :math:`u = c_t q/\Gamma_t` given the class of sign ``sign``:
     :math:`\mathcal N(u; \pm\kappa, \kappa)` (change of variables from :math:`q \sim \mathcal N(\pm c_t, \Gamma_t)`,
@@ -324,11 +326,10 @@ def field_density(sign: int) -> sp.Expr:
     sympy.Expr
         The density in ``u`` and ``kappa``.
     """
-    import sympy.stats as ss
-
-    Q = ss.Normal("q_c", sign * _c, sp.sqrt(_G))
-    dens = sp.simplify(ss.density(_c * Q / _G)(u))
-    dens = dens.subs(_c, sp.sqrt(kappa * _G))
+    q_of_u = sp.solve(sp.Eq(u, half_log_likelihood_ratio()), q)[0]  # u = c q/G
+    jac = sp.Abs(sp.diff(q_of_u, u))
+    dens = sp.simplify(gaussian_pdf(q_of_u, sign * _c, _G) * jac)  # p_u(u) = p_q(q(u)) |dq/du|
+    dens = sp.simplify(dens.subs(_c, sp.sqrt(kappa * _G)))
     return restate(f"law of u given class {'+' if sign > 0 else '-'}", dens, gaussian_pdf(u, sign * kappa, kappa))
 
 
@@ -385,12 +386,16 @@ def gaussian_entropy(var: sp.Expr) -> sp.Expr:
     sympy.Expr
         :math:`\frac12\ln 2 + \frac12\ln\pi + \frac12 + \frac12\ln v`.
     """
-    x = sp.Symbol("x_", real=True)
     v = sp.Symbol("v", positive=True)
+    return _gaussian_entropy_v(v).subs(v, var)
+
+
+@helper
+def _gaussian_entropy_v(v: sp.Symbol) -> sp.Expr:
+    x = sp.Symbol("x_", real=True)
     logpdf = sp.expand_log(sp.log(gaussian_pdf(x, 0, v)), force=True)
     h = sp.integrate(-gaussian_pdf(x, 0, v) * logpdf, (x, -sp.oo, sp.oo))
-    h = step("entropy of N(0, v)", sp.expand_log(sp.simplify(h), force=True))
-    return h.subs(v, var)
+    return step("entropy of N(0, v)", sp.expand_log(sp.simplify(h), force=True))
 
 
 @result(
@@ -442,12 +447,18 @@ def f_leading():
 )
 def t_c_alpha():
     r"""Solve :math:`\alpha = \frac12\ln(\Gamma_t/\Delta_t)` for t:
-    :math:`t_C = \frac12\ln(1 + \sigma^2/(e^{2\alpha} - 1))`."""
-    sols = sp.solve(sp.Eq(f_leading(), 0), t)
-    probe = {alpha: sp.Rational(1, 10), sigma: 1}
-    real_ = [s for s in sols if s.is_real is not False and sp.N(s.subs(probe)).is_real]
-    assert len(real_) == 1, sols
-    sol = step("solve f = 0", real_[0])
+    :math:`t_C = \frac12\ln(1 + \sigma^2/(e^{2\alpha} - 1))`.
+
+    Exponentiated, :math:`f = 0` reads :math:`\Gamma_t = e^{2\alpha}\Delta_t`: linear in :math:`w = e^{-2t}`."""
+    w = sp.Symbol("w", positive=True)
+    G, D = sp.Symbol("Gamma_t", positive=True), sp.Symbol("Delta_t", positive=True)
+    f_gd = f_leading().subs({gamma_t(): G, ou_delta(t): D})
+    assert f_gd.free_symbols == {alpha, G, D}, f_gd
+    (cond,) = sp.solve(sp.Eq(f_gd, 0), G)
+    cond = step("f = 0 ⇔ Γ_t = e^{2α} Δ_t", sp.Eq(G, cond))
+    in_w = cond.subs({G: gamma_t(), D: ou_delta(t)}).subs(sp.exp(-2 * t), w)
+    (w_sol,) = sp.solve(in_w, w)
+    sol = step("solve in w = e^{-2t}: t = ½ ln(1/w)", sp.log(1 / w_sol) / 2)
     return restate("stable form", sol, sp.log(1 + sigma**2 / (sp.exp(2 * alpha) - 1)) / 2,
                    probes=[{alpha: sp.Rational(3, 10), sigma: sp.Rational(7, 5)}, {alpha: 3, sigma: sp.Rational(1, 9)}])
 

@@ -52,7 +52,7 @@ from theory.special import expand_named
 from theory.symbols import Param, SymbolTable
 
 __all__ = [
-    "KINDS", "Model", "Result", "result", "step", "restate", "same",
+    "KINDS", "Model", "Result", "result", "step", "restate", "same", "helper",
     "get", "all_results", "names", "models", "catalog",
 ]
 
@@ -100,6 +100,42 @@ def step(what: str, expr):
     if _STACK:
         _STACK[-1].steps.append((what, _as_basic(expr)))
     return expr
+
+
+def helper(fn: Callable) -> Callable:
+    """Decorator for a derivation helper used by several results: it runs once per process
+    (per hashable argument tuple), and the steps it recorded and the registered results it used
+    are replayed into every derivation that calls it, so each result's recorded steps do not
+    depend on which result ran first.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> @helper
+    ... def double(x):
+    ...     return step("double", 2 * x)
+    >>> double(sp.Symbol("y"))
+    2*y
+    """
+    memo: dict = {}
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        if args not in memo:
+            frame = _Frame()
+            _STACK.append(frame)
+            try:
+                value = fn(*args)
+            finally:
+                _STACK.pop()
+            memo[args] = (value, tuple(frame.steps), frozenset(frame.uses))
+        value, steps, uses = memo[args]
+        if _STACK:
+            _STACK[-1].steps.extend(steps)
+            _STACK[-1].uses.update(uses)
+        return value
+
+    return wrapper
 
 
 def _probe_values(symbols: Iterable[sp.Symbol], k: int) -> dict:

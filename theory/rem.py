@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.registry import Model, restate, step
+from theory.registry import Model, helper, restate, step
 from theory.special import Named, ou_delta
 from theory.symbols import core, positive, real
 
@@ -150,9 +150,9 @@ def _pick_k(roots):
     return good[0]
 
 
+@helper
 def _rate_s() -> tuple[sp.Expr, sp.Expr]:
-    lam = _cgf_s()
-    rate_y, k_of_y = legendre_rate(lam, k, y, _pick_k)
+    rate_y, k_of_y = legendre_rate(_cgf_s(), k, y, _pick_k)
     step("k(y) solving y = Λ'(k)", k_of_y)
     return rate_y, k_of_y
 
@@ -178,8 +178,9 @@ def k_of_y():
     return kk.subs(_S, S2)
 
 
+@helper
 def _rho_param() -> dict:
-    """ρ = 1/(1 - 2 k s²): k = (1 - 1/ρ)/(2 s²); check y(ρ) and I(ρ) against the transform."""
+    """ρ = 1/(1 - 2 k s²): k = (1 - 1/ρ)/(2 s²); y(ρ) and I(ρ) checked against the transform."""
     k_rho = (1 - 1 / rho) / (2 * _S)
     y_rho = sp.factor(sp.diff(_cgf_s(), k).subs(k, k_rho))
     rate_y, k_y = _rate_s()
@@ -241,6 +242,7 @@ def _beta_t() -> sp.Expr:
     return 1 / (2 * ou_delta(t))
 
 
+@helper
 def _branches() -> dict:
     """Liquid branch in the opaque s², Δ (β = 1/(2Δ)); Γ = Δ + s²."""
     return rem_free_entropy_branches(_cgf_s(), k, alpha, 1 / (2 * _D))
@@ -412,6 +414,7 @@ def pd_log_partition():
                    probes=[{m: sp.Rational(1, 3)}, {m: sp.Rational(3, 4)}])
 
 
+@helper
 def _levy_coefficient(q: sp.Symbol) -> sp.Expr:
     r"""The Laplace exponent of the PD(m) point process, :math:`m = 1 - q`:
     :math:`\int(1 - e^{-\lambda x})\,m x^{-m-1}dx = \lambda^m\int_0^\infty e^{-u}u^{-m}du = \Gamma(1-m)\lambda^m`

@@ -30,7 +30,7 @@ import sympy as sp
 from sympy.core.symbol import Str
 from sympy.core.sympify import _sympify
 
-__all__ = ["logcosh", "logaddexp", "sech2", "ou_delta", "Named", "expand_named"]
+__all__ = ["logcosh", "logaddexp", "sech2", "ou_delta", "Named", "expand_named", "affine_moments"]
 
 
 class logcosh(sp.Function):  # noqa: N801 - reads like the math
@@ -216,3 +216,38 @@ def expand_named(expr: sp.Basic) -> sp.Basic:
     if not expr.has(Named):
         return expr
     return expr.replace(lambda e: isinstance(e, Named), lambda e: e.body)
+
+
+def affine_moments(expr: sp.Expr, laws: dict) -> tuple[sp.Expr, sp.Expr]:
+    r"""Mean and variance of an affine function of independent random variables.
+
+    By linearity, :math:`\mathbb E[b + \sum_i a_iX_i] = b + \sum_i a_i\mu_i` and, for independent
+    :math:`X_i`, :math:`\mathrm{Var} = \sum_i a_i^2 v_i` (the coefficients are read off as
+    derivatives; a non-affine ``expr`` is refused).
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        Affine in the symbols of ``laws``.
+    laws : dict
+        ``{X: (mean, variance)}`` for each independent random variable ``X`` (a symbol).
+
+    Returns
+    -------
+    (sympy.Expr, sympy.Expr)
+        Mean and variance.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> a, z, t = sp.symbols("a z t", real=True)
+    >>> affine_moments(sp.exp(-t) * a + 2 * z + 1, {a: (0, 3), z: (0, 1)})
+    (1, 4 + 3*exp(-2*t))
+    """
+    coeff = {X: sp.diff(expr, X) for X in laws}
+    if any(sp.diff(c, X2) != 0 for c in coeff.values() for X2 in laws):
+        raise ValueError(f"not affine in {list(laws)}: {expr}")
+    const = expr.subs({X: 0 for X in laws})
+    mean = const + sum(coeff[X] * m for X, (m, _) in laws.items())
+    var = sum(coeff[X] ** 2 * v for X, (_, v) in laws.items())
+    return mean, var
