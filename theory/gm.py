@@ -49,8 +49,6 @@ pm = 1 - p  # p_-
 _c, _G = sp.symbols("c_t Gamma_t", positive=True)
 _h = sp.Symbol("h_0", real=True)
 P_MINUS = sp.Symbol("p_-", positive=True)
-#: ½ ln(p_+/p_-): the field offset of the posterior
-H0 = sp.log(p / pm) / 2
 #: generic two-state parameters at t = 0: squared centre |m|², within-state variance, 4 p_+ p_-
 C2, S2, B = sp.symbols("C2 S2 B", positive=True)
 
@@ -80,8 +78,18 @@ def centre_t() -> sp.Expr:
 DELTA = Named(r"\Delta_t", ou_delta(t))
 M2 = Named("|m|^2", d * mu**2)
 PM = Named("p_-", pm)
-HN = Named("h_0", H0)
 CN = Named("c_t", centre_t())
+
+
+def h0() -> sp.Expr:
+    r"""The field offset of the posterior, :math:`h_0 = \frac12\ln(p_+/p_-)` (built on use: evaluating a
+    logarithm at import would cost a quarter second of SymPy's lazy imports)."""
+    return sp.log(p / pm) / 2
+
+
+def h0_named() -> Named:
+    """h_0 as a named intermediate."""
+    return Named("h_0", h0())
 
 
 def gamma_named() -> Named:
@@ -134,7 +142,7 @@ def logp_generic() -> sp.Expr:
 def log_density_q():
     r""":math:`\ln[p_+\mathcal N(q; c_t, \Gamma_t) + p_-\mathcal N(q; -c_t, \Gamma_t)]`, from
     :func:`logp_generic` at :math:`c_t = e^{-t}|m|`, :math:`h_0 = \frac12\ln(p_+/p_-)`."""
-    return logp_generic().subs({_c: CN, _G: gamma_named(), _h: HN})
+    return logp_generic().subs({_c: CN, _G: gamma_named(), _h: h0_named()})
 
 
 @result(
@@ -215,7 +223,7 @@ def curvature_root(curvature_at_zero: sp.Expr) -> sp.Expr:
         :math:`t = \frac12\ln(1/w)` in ``C2, S2, B``.
     """
     w = sp.Symbol("w", positive=True)
-    assert sp.simplify((1 - sp.tanh(H0) ** 2).rewrite(sp.exp) - 4 * p * pm) == 0
+    assert sp.simplify((1 - sp.tanh(h0()) ** 2).rewrite(sp.exp) - 4 * p * pm) == 0
     curv = curvature_at_zero.subs(sp.tanh(_h) ** 2, 1 - B)
     assert _h not in curv.free_symbols
     step("curvature at q = 0 (B = 4 p_+ p_-)", sp.simplify(curv))
@@ -345,7 +353,7 @@ def phi_defect_integrand():
     post = posterior_plus()
     defect = sp.simplify((1 - post**2 - (1 - post) ** 2).rewrite(sp.exp))
     defect = restate("1 - Σ_c P(c|x)² = ½ sech²(u + h_0)", defect, sech2(u + _h) / 2)
-    integrand = (p * field_density(1) + PM * field_density(-1)) * defect.subs(_h, HN)
+    integrand = (p * field_density(1) + PM * field_density(-1)) * defect.subs(_h, h0_named())
     return step("Σ_c p_c N(u; s_c κ, κ) · ½ sech²(u + h_0)", integrand)
 
 
@@ -366,7 +374,7 @@ def phi():
     terms = []
     for sign, w in ((1, p), (-1, PM)):
         field_density(sign)  # u | c ~ N(s_c κ, κ): u = s_c κ + √κ z
-        terms.append(w * sp.Integral(gauss * agree.subs({u: sign * kappa + sp.sqrt(kappa) * z, _h: HN}), (z, -sp.oo, sp.oo)))
+        terms.append(w * sp.Integral(gauss * agree.subs({u: sign * kappa + sp.sqrt(kappa) * z, _h: h0_named()}), (z, -sp.oo, sp.oo)))
     return sp.Add(*terms)
 
 
@@ -412,7 +420,7 @@ def entropy_gap():
     gap = step("non-integral part (κ = c²/Γ)", sp.simplify(sp.expand(gap).subs(_c**2, kappa * _G)))
     gauss = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
     terms = [
-        w * sp.Integral(gauss * logcosh(s * kappa + sp.sqrt(kappa) * z + HN), (z, -sp.oo, sp.oo))
+        w * sp.Integral(gauss * logcosh(s * kappa + sp.sqrt(kappa) * z + h0_named()), (z, -sp.oo, sp.oo))
         for s, w in ((1, p), (-1, PM))
     ]
     return gap - sp.Add(*terms)
