@@ -32,7 +32,7 @@ class GaussianMixture:
 
     >>> m = GaussianMixture(1024, 1.0, 1.0)
     >>> round(m.t_S, 6)  # ½ ln(σ² + 4 p_+ p_- d μ̃²) = ½ ln 1025
-    3.467377
+    3.466224
     """
 
     name: ClassVar[str] = "gm"
