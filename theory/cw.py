@@ -6,7 +6,12 @@ score, equilibrium m*, χ, state weights, Λ, t_S, the two-state reduction, and 
 ``m_residual``, ``chi``, ``log_M_weight``, ``log_weight_ratio_asymptotic``,
 ``p_plus_asymptotic``, ``Lambda_exact``, ``Lambda_asymptotic``, ``t_S``, ``kappa``,
 ``snr_site``, ``Phi_typical`` (μ-measure of a typical trajectory; bimodality time),
-``learned_sum_h_variance``, ``p_plus_error_linear``, ``global_weight_stderr``.
+``learned_sum_h_variance``, ``p_plus_error_linear``, ``global_weight_stderr``, ``p_plus`` (exact finite-N
+state weight, a finite sum over M), and denoising score matching in the family (issue #17):
+``dsm_factor_delta``, ``dsm_factor_edm`` (loss weights), ``score_dh_given_mu``, ``score_dJ_given_mu``,
+``Phi_site_dJ`` (the pieces of the analytic gradient), ``dsm_local_curvature``, ``dsm_global_curvature``
+(the two curvatures of the DSM objective in the two-state approximation) and ``dsm_sum_h_variance``
+(the DSM data law).
 
 Transcendental roots (m*, the bimodality time) are *registered as equations/residuals* and
 solved numerically in ``numerics.curie_weiss``.
@@ -39,12 +44,15 @@ MODEL = Model(
         lam_i=real("lambda_i", test=[-50.0, -0.5, 0.0, 30.0], doc="site field e^{-t} x_i/Δ_t"),
         chi=positive("chi", test=[0.1, 0.43, 2.0, 50.0], doc="within-state susceptibility"),
         Lambda=positive("Lambda", test=[0.5, 1.0, 60.0, 1e6], doc="top covariance eigenvalue Var(M)/N"),
+        r_dsm=positive("r", test=[1e-4, 0.3, 3.4, 1e5],
+                       doc="ratio a_G/a_L of the global (state-weight) to the local (within-state) curvature of the DSM objective"),
     ),
 )
 result = MODEL.result
 
 t, x, z, n, p = MODEL.symbols("t x z n p_plus")
 N, beta, H, h, m, M, mu, lam, chi, Lam = MODEL.symbols("N beta H h m M mu_hs lam_i chi Lambda")
+(r_dsm,) = MODEL.symbols("r_dsm")
 DELTA = Named(r"\Delta_t", ou_delta(t))
 
 
@@ -397,3 +405,270 @@ def global_weight_stderr():
     loglik = step("Bernoulli log-likelihood per sample", p * sp.log(qq) + (1 - p) * sp.log(1 - qq))
     fisher = step("Fisher information per sample", sp.simplify(sp.simplify(-sp.diff(loglik, qq, 2)).subs(qq, p)))
     return step("sqrt(1/(n I))", sp.sqrt(1 / (n * fisher)))
+
+
+@result(
+    "cw.p_plus", kind="assembled", args=("N", "beta", "H"), symbol=r"p_+", codegen=False,
+    reference="THEORY §4",
+    description="exact finite-N weight of the + state: Σ_{M>0} w(M) + ½ w(0), w the normalised magnetization law "
+                "(cw.log_M_weight at h = H/N); a finite sum over M = 2k - N, evaluated by log-sum-exp",
+)
+def p_plus_exact():
+    r""":math:`p_+ = \sum_{k=0}^{N} \theta(2k - N)\, w(2k - N) / \sum_{k=0}^{N} w(2k - N)`, θ = 1, ½, 0 for
+    M > 0, M = 0, M < 0 (the convention of the two states' weights when N is even). A finite sum
+    with symbolic N: no generated code (it needs the maximum of ln w for a stable shift); the
+    numeric side sums the generated ``cw.log_M_weight`` by log-sum-exp
+    (:attr:`numerics.models.cw.model.CurieWeiss.p_plus`, tied to this sum by an mpmath test)."""
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    Mk = 2 * k - N
+    logw = step("ln w(M) at M = 2k - N, h = H/N", log_M_weight().subs({M: Mk, h: H / N}))
+    theta = sp.Piecewise((1, Mk > 0), (sp.Rational(1, 2), sp.Eq(Mk, 0)), (0, True))
+    Z = step("normalisation Σ_k w", sp.Sum(sp.exp(logw), (k, 0, N)))
+    return step("p_+ = Σ_k θ(M) w(M) / Σ_k w(M)", sp.Sum(theta * sp.exp(logw), (k, 0, N)) / Z)
+
+
+# --------------------------------------------------------------------------------------
+# denoising score matching in the CW family (issue #17)
+# --------------------------------------------------------------------------------------
+def _dsm_residual_factor():
+    """S_θ(x) - ∇_x ln N(x; e^{-t}a, Δ_t) with S_θ = -x/Δ + (e^{-t}/Δ) m (m = ⟨tanh(Jμ + h + λ)⟩_μ, the
+    posterior mean of the spin; cw.score_given_mu averaged over μ): returns the factor f with
+    S_θ - target = f (m - a)."""
+    a, mm = sp.symbols("a m_i", real=True)
+    target = step("DSM target ∂_x ln N(x; e^{-t}a, Δ_t)", sp.diff(-((x - sp.exp(-t) * a) ** 2) / (2 * ou_delta(t)), x))
+    tanh_avg = sp.Symbol("T", real=True)
+    s_mu = score_given_mu()
+    s_theta = s_mu.subs(sp.tanh(beta * mu + h + lam_field()), tanh_avg)
+    assert s_theta.has(tanh_avg), s_theta
+    s_theta = s_theta.subs(tanh_avg, mm)
+    diff = sp.simplify(s_theta - target)
+    f = sp.simplify(diff / (mm - a))
+    assert not f.has(mm) and not f.has(a) and not f.has(x), f
+    return step("S_θ - target = (e^{-t}/Δ_t)(m_i - a_i)", f)
+
+
+@result(
+    "cw.dsm_factor_delta", kind="derived", args=("t",), symbol=r"c_\Delta(t)",
+    reference="issue #17; Ho et al. (2020), ε-prediction loss",
+    description="DSM loss with weight w(t) = Δ_t: Δ_t |S_θ - ∇ln N(x; e^{-t}a, Δ_t)|² = c(t) |m_θ(x) - a|², c = e^{-2t}/Δ_t",
+)
+def dsm_factor_delta():
+    """w (e^{-t}/Δ)² with w = Δ."""
+    f = _dsm_residual_factor()
+    return restate("c = Δ_t (e^{-t}/Δ_t)² = e^{-2t}/Δ_t", sp.simplify(ou_delta(t) * f**2), sp.exp(-2 * t) / DELTA)
+
+
+@result(
+    "cw.dsm_factor_edm", kind="derived", args=("t",), symbol=r"c_{\rm EDM}(t)",
+    reference="issue #17; Karras, Aittala, Aila, Laine (2022), EDM loss weight",
+    description="EDM loss λ(σ)|D_θ - a|², λ = (σ² + σ_d²)/(σ σ_d)², σ_d = 1, σ² = e^{2t} - 1, on the denoiser "
+                "D_θ = m_θ (Tweedie): c(t) = 1/Δ_t",
+)
+def dsm_factor_edm():
+    """x_t/e^{-t} = a + σ z with σ = √Δ_t e^{t}; Tweedie D = e^{t}(x + Δ S_θ) = m_θ, so the EDM loss is
+    λ(σ)|m_θ - a|², λ = (σ² + 1)/σ² for unit-variance spins."""
+    sig2 = step("σ² = Δ_t e^{2t}", sp.simplify(ou_delta(t) * sp.exp(2 * t)))
+    mm, xx = sp.symbols("m_i x_i", real=True)
+    S = -xx / ou_delta(t) + sp.exp(-t) / ou_delta(t) * mm
+    D = step("Tweedie denoiser e^{t}(x + Δ S_θ)", sp.simplify(sp.exp(t) * (xx + ou_delta(t) * S)))
+    assert sp.simplify(D - mm) == 0
+    lam_edm = (sig2 + 1) / sig2
+    return restate("c = (σ² + 1)/σ² = 1/Δ_t", sp.simplify(lam_edm), 1 / DELTA)
+
+
+@result(
+    "cw.score_dh_given_mu", kind="derived", args=("x", "t", "mu_hs", "beta", "h"), symbol=r"\partial_{h_i} S_i(x \mid \mu)",
+    reference="issue #17",
+    description="∂S_i(x|μ)/∂h_i = (e^{-t}/Δ_t) sech²(βμ + h + λ_i); with ∂_{h_j} ln w(μ) = tanh(βμ + h_j + λ_j) it gives "
+                "∂m_i/∂h_j = δ_ij ⟨sech²⟩ + Cov_μ(t_i, t_j)",
+)
+def score_dh_given_mu():
+    r"""Differentiate ``cw.score_given_mu`` in the site field; the μ-measure ∝ :math:`e^{\sum_j\Phi_j}` moves with
+    :math:`\partial_{h_j}\Phi_j = \tanh(\beta\mu + h_j + \lambda_j)` (``cw.Phi_site``), so
+    :math:`\partial_{h_j}\langle f\rangle = \langle\partial_{h_j} f\rangle + \mathrm{Cov}_\mu(f, t_j)`."""
+    dphi = step("∂Φ_i/∂h", sp.diff(phi_site(), h))
+    assert sp.simplify(dphi - sp.tanh(beta * mu + h + lam)) == 0
+    d = step("∂S_i/∂h", sp.diff(score_given_mu(), h))
+    from theory.special import sech2
+
+    return restate("(e^{-t}/Δ_t) sech²(βμ + h + λ_i)", d, sp.exp(-t) / DELTA * sech2(beta * mu + h + Named(r"\lambda_i", lam_field())))
+
+
+@result(
+    "cw.score_dJ_given_mu", kind="derived", args=("x", "t", "mu_hs", "beta", "h"), symbol=r"\partial_{J} S_i(x \mid \mu)",
+    reference="issue #17",
+    description="∂S_i(x|μ)/∂J = (e^{-t}/Δ_t) μ sech²(Jμ + h + λ_i) (J is the coupling, β at the truth)",
+)
+def score_dJ_given_mu():
+    """Differentiate ``cw.score_given_mu`` in the coupling (the symbol β plays J in the learned family)."""
+    d = step("∂S_i/∂J", sp.diff(score_given_mu(), beta))
+    from theory.special import sech2
+
+    return restate("(e^{-t}/Δ_t) μ sech²(Jμ + h + λ_i)", d, sp.exp(-t) / DELTA * mu * sech2(beta * mu + h + Named(r"\lambda_i", lam_field())))
+
+
+@result(
+    "cw.Phi_site_dJ", kind="derived", args=("mu_hs", "lam_i", "beta", "h"), symbol=r"\partial_J \Phi_i(\mu)",
+    reference="issue #17",
+    description="∂Φ_i/∂J = -μ²/2 + μ tanh(Jμ + h + λ_i): the μ-measure's response to the coupling, "
+                "∂_J⟨f⟩ = ⟨∂_J f⟩ + Cov_μ(f, μ(Σ_j t_j - Nμ/2))",
+)
+def phi_site_dJ():
+    """The HS normalisation sqrt(NJ/2π) does not depend on μ: it cancels in every μ-average."""
+    d = step("∂Φ_i/∂J", sp.diff(phi_site(), beta))
+    return restate("-μ²/2 + μ tanh(Jμ + h + λ_i)", d, -mu**2 / 2 + mu * sp.tanh(beta * mu + h + lam))
+
+
+_sgn = sp.Symbol("sigma", real=True)  # the state, ±1
+
+
+def _site_gauss(expr_of_lambda, a):
+    """Σ_s (1 + s m)/2 E_z f(λ = a s + √a z): the average over the sites of a state of magnetization m
+    (cw.snr_site: λ = a s + √a z), as an unevaluated Gaussian integral."""
+    gauss = sp.exp(-(z**2) / 2) / sp.sqrt(2 * sp.pi)
+    return sp.Add(*[(1 + s * m) / 2 * sp.Integral(gauss * expr_of_lambda(a * s + sp.sqrt(a) * z), (z, -sp.oo, sp.oo))
+                    for s in (1, -1)])
+
+
+@result(
+    "cw.dsm_local_curvature", kind="derived", args=("t", "beta", "m"), symbol=r"\ell(t)", codegen=False,
+    reference="issue #17; THEORY §4",
+    assumptions="large N, one state of magnetization m known from x (t below t_S); field atanh(m) (= βm* at N = ∞)",
+    description="local (within-state) curvature of the DSM loss per unit c(t) and per site: "
+                "a_L(t) = 2 c(t) N Q_2/(1 - J Q_1)², Q_k = E sech^{2k}(atanh m + λ), λ = a s + √a z",
+)
+def dsm_local_curvature():
+    r"""Inside a state the μ-measure is one narrow peak at the saddle μ̄ = (1/N) Σ_i tanh(Jμ̄ + h_i + λ_i); a
+    uniform shift δ of the fields moves it by :math:`d\bar\mu/d\delta = \bar q/(1 - J\bar q)` (implicit
+    differentiation, :math:`\bar q` the mean of :math:`q_i = \mathrm{sech}^2(J\bar\mu + h + \lambda_i)`), so
+    :math:`\partial_\delta m_i = q_i(1 + J\,d\bar\mu/d\delta) = q_i/(1 - J\bar q)`, and
+    :math:`\partial_J m_i = \bar\mu\,\partial_\delta m_i` (direction (1, ±m)). The Gauss–Newton curvature of
+    :math:`c|m - a|^2` in δ is :math:`2c\sum_i(\partial_\delta m_i)^2 = 2cN\,\overline{q^2}/(1 - J\bar q)^2`; by the
+    law of large numbers over sites :math:`\overline{q^k} \to Q_k`, with :math:`\lambda = a s + \sqrt a z`
+    (``cw.snr_site``) and the state field :math:`\mathrm{atanh}\,m` (:math:`\tanh` of it is the spin mean m)."""
+    from theory.special import sech2
+
+    dl, qb = sp.symbols("delta qbar", real=True)
+    mub = sp.Function("mu")(dl)
+    A = sp.Function("A")  # the site average of tanh(y + λ_i), y = Jμ̄ + h + δ: its derivative is q̄
+    dmu = sp.solve(sp.diff(mub - A(beta * mub + h + dl), dl), sp.diff(mub, dl))[0]
+    dmu = step("dμ̄/dδ (implicit), A' = q̄", sp.simplify(dmu.replace(lambda e: isinstance(e, sp.Subs), lambda e: qb)))
+    assert sp.simplify(dmu - qb / (1 - beta * qb)) == 0, dmu
+    qi = sp.Symbol("q_i", positive=True)
+    resp = step("∂_δ m_i = q_i (1 + J dμ̄/dδ)", sp.simplify(qi * (1 + beta * dmu)))
+    assert sp.simplify(resp - qi / (1 - beta * qb)) == 0
+    a = snr_site()
+    Q1 = step("Q_1 = E sech²(atanh m + λ)", _site_gauss(lambda l_: sech2(sp.atanh(m) + l_), a))
+    Q2 = step("Q_2 = E sech⁴(atanh m + λ)", _site_gauss(lambda l_: sech2(sp.atanh(m) + l_) ** 2, a))
+    return step("ℓ = Q_2/(1 - J Q_1)² (a_L = 2 c N ℓ)", Q2 / (1 - beta * Q1) ** 2)
+
+
+@result(
+    "cw.dsm_global_curvature", kind="derived", args=("t", "N", "m", "chi", "p_plus"), symbol=r"g(t)", codegen=False,
+    reference="issue #17; THEORY §4 (two-state reduction along 1/√N)",
+    assumptions="two-state reduction along u = 1/√N (centres ±√N m, within-state variance χ, weights p_±); "
+                "the state weights depend on the fields through ln(p_+/p_-) = 2 m Σ_i h_i",
+    description="global (state-weight) curvature of the DSM loss per unit c(t) and per site: "
+                "a_G(t) = 2 c(t) N g(t), g = 16 N² m⁴ (Δ_t/v_t)² E[(P_+ P_-)²], v_t = Δ_t + χ e^{-2t}",
+)
+def dsm_global_curvature():
+    r"""Along :math:`u = 1/\sqrt N`, :math:`Y = M/\sqrt N` is a two-state mixture (centres :math:`\pm\sqrt N m`,
+    variance χ) observed as :math:`q = e^{-t}Y + \sqrt{\Delta_t}z`. Its posterior mean is
+    :math:`E[Y|q] = P_+\bar Y_+ + P_-\bar Y_-` (Gaussian conditioning within a state), and the state
+    weights enter through :math:`L = \ln(p_+/p_-) = 2m\sum_i h_i` (``cw.log_weight_ratio_asymptotic``), so a
+    uniform shift δ of the fields gives :math:`\partial_\delta E[Y|q] = P_+P_-\,2mN\,(\bar Y_+ - \bar Y_-)`,
+    :math:`\bar Y_+ - \bar Y_- = 2\sqrt N m\,\Delta_t/v_t`. The Gauss–Newton curvature is
+    :math:`2c\,E(\partial_\delta E[Y|q])^2`; under state σ the half log-odds is
+    :math:`u = h_0 + \sigma\kappa + \sqrt\kappa\zeta` (``cw.kappa``, the field law of THEORY §2),
+    :math:`P_+P_- = \tfrac14\mathrm{sech}^2 u`."""
+    from theory.gm import field_law
+    from theory.special import sech2
+
+    Y, qq, Lw, dl = sp.symbols("Y q L delta", real=True)
+    v = ou_delta(t) + chi * sp.exp(-2 * t)
+    c_t = sp.sqrt(N) * m * sp.exp(-t)
+    # Gaussian conditioning inside state σ: Y = σ√N m + √χ ξ, q = e^{-t} Y + √Δ z
+    cond = {}
+    for sg in (1, -1):
+        cov_yq = chi * sp.exp(-t)
+        cond[sg] = sg * sp.sqrt(N) * m + cov_yq / v * (qq - sg * c_t)
+    gap = step("Ȳ_+(q) - Ȳ_-(q)", sp.simplify(cond[1] - cond[-1]))
+    assert sp.simplify(gap - 2 * sp.sqrt(N) * m * ou_delta(t) / v) == 0, gap
+    # posterior weight of + given q, with log prior odds L (+ the likelihood ratio of the two Gaussians)
+    llr = sp.expand(sp.simplify((-(qq - c_t) ** 2 + (qq + c_t) ** 2) / (2 * v)))
+    Pp = 1 / (1 + sp.exp(-(Lw + llr)))
+    ratio = log_weight_ratio_asymptotic()  # 2 H m: with the fields H -> Σ h_i = H + N δ
+    L_of_delta = ratio.subs(H, H + N * dl)
+    mean = Pp * cond[1] + (1 - Pp) * cond[-1]
+    dmean = sp.diff(mean.subs(Lw, L_of_delta), dl)
+    Pps = sp.Symbol("P_+", positive=True)
+    form = Pps * (1 - Pps) * sp.diff(L_of_delta, dl) * gap
+    probe = {qq: sp.Rational(3, 7), t: sp.Rational(11, 10), N: 50, m: sp.Rational(4, 5), chi: sp.Rational(2, 5),
+             H: sp.Rational(1, 3), dl: 0}
+    assert abs(sp.N((dmean - form.subs(Pps, Pp.subs(Lw, L_of_delta))).subs(probe), 40)) < 1e-30
+    step("∂_δ E[Y|q] = P_+ P_- · 2mN · (Ȳ_+ - Ȳ_-)", form)
+    mean_u, var_u = field_law()  # E[u | +] = Var[u | +] = c²/G
+    kap = kappa_t()
+    step("field law: κ = c_t²/v_t (cw.kappa)", kap)
+    zeta = sp.Symbol("zeta", real=True)
+    gauss = sp.exp(-(zeta**2) / 2) / sp.sqrt(2 * sp.pi)
+    h0 = sp.log(p / (1 - p)) / 2
+    pp2 = lambda u_: (sech2(u_) / 4) ** 2  # noqa: E731 - (P_+ P_-)² = sech⁴(u)/16
+    E_pp2 = sum(w_ * sp.Integral(gauss * pp2(h0 + sg * kap + sp.sqrt(kap) * zeta), (zeta, -sp.oo, sp.oo))
+                for sg, w_ in ((1, p), (-1, 1 - p)))
+    curv = step("(∂_δ E[Y|q])² / (P_+P_-)² = (2mN)² (2√N m Δ/v)²", sp.simplify((2 * m * N) ** 2 * gap**2))
+    # per site (a_G = 2 c N g): divide by N
+    return step("g = 16 N² m⁴ (Δ_t/v_t)² E[(P_+P_-)²]", sp.simplify(curv / N) * E_pp2)
+
+
+@result(
+    "cw.dsm_sum_h_variance", kind="derived", args=("N", "n", "chi", "p_plus", "m", "r_dsm"),
+    symbol=r"\mathrm{Var}_{\rm DSM}\sum_i \hat h_i",
+    reference="issue #17; THEORY §4; Biroli, Bonnaire, de Bortoli, Mézard (2024)",
+    assumptions="large N and n, two states; r = a_G/a_L = ∫ρ c g dt / ∫ρ c ℓ dt (cw.dsm_global_curvature, cw.dsm_local_curvature)",
+    description="variance of Σ_i ĥ_i learned by DSM: [4 p_+ p_- N/χ + r²/(4 p_+ p_- m²)] / [n (r + 4 p_+ p_-)²]; "
+                "the pseudo-likelihood law N/(4 p_+ p_- n χ) at r = 0, the ML law 1/(4 p_+ p_- m² n) as r → ∞",
+)
+def dsm_sum_h_variance():
+    r"""Sandwich :math:`A^{-1}BA^{-1}/n` of the DSM M-estimator in the uniform shift δ and the coupling J
+    (exchangeability makes the uniform mode an eigenvector, so :math:`\mathrm{Var}\sum_i\hat h_i = N^2\,\mathrm{Var}\,\hat\delta`).
+
+    *Local part.* Inside state σ the noise-averaged DSM gradient of a datum depends on it only through M
+    (exchangeability), along :math:`g_\sigma = (1, \sigma m)` (``cw.dsm_local_curvature``); at large N, M is
+    Gaussian inside the state and the gradient linear in it, :math:`\psi = k(M - \bar M_\sigma)`. The gradient is
+    unbiased for every value of the state's field, so differentiating :math:`E_\eta\psi = 0` gives the information
+    identity :math:`k\,\mathrm{Var}(M|\sigma) = -a_L`, :math:`\mathrm{Var}(M|\sigma) = N\chi`: :math:`b_L = k^2N\chi = a_L^2/(N\chi)`.
+
+    *Global part.* Near :math:`t_S` the gradient depends on a datum only through its state (along δ alone,
+    ``cw.dsm_global_curvature``): :math:`\psi = k_G(1_{\sigma=+} - p_+)`, and
+    :math:`\partial_\delta\ln P(\sigma) = 2mN(1_{\sigma=+} - p_+)` gives :math:`k_G\,2mN\,p_+p_- = -a_G`,
+    :math:`b_G = k_G^2p_+p_- = a_G^2/(4m^2N^2p_+p_-)`. The two parts are uncorrelated (the within-state
+    fluctuation has mean zero in each state).
+
+    Then :math:`A = a_L G + a_G e_1e_1^T`, :math:`B = b_L G + b_G e_1e_1^T`,
+    :math:`G = \sum_\sigma p_\sigma g_\sigma g_\sigma^T`, and with :math:`r = a_G/a_L` the result depends on r only."""
+    aL, k, kG = sp.symbols("a_L k k_G", real=True)
+    nchi = N * chi
+    (k_sol,) = sp.solve(sp.Eq(k * nchi, -aL), k)
+    bL = step("local: b_L = k² Var(M|σ), k Var(M|σ) = -a_L", sp.simplify(k_sol**2 * nchi))
+    aG = r_dsm * aL
+    (kG_sol,) = sp.solve(sp.Eq(kG * 2 * m * N * p * (1 - p), -aG), kG)
+    bG = step("global: b_G = k_G² p_+p_-, k_G 2mN p_+p_- = -a_G", sp.simplify(kG_sol**2 * p * (1 - p)))
+    g = {1: sp.Matrix([1, m]), -1: sp.Matrix([1, -m])}
+    G = p * g[1] * g[1].T + (1 - p) * g[-1] * g[-1].T
+    E = sp.Matrix([[1, 0], [0, 0]])
+    A = aL * G + aG * E
+    B = bL * G + bG * E
+    step("A", A)
+    step("B", B)
+    Ai = A.inv()
+    var = step("N² [A^{-1} B A^{-1}]_{δδ} / n", sp.simplify(N**2 * (Ai * B * Ai)[0, 0] / n))
+    pq = p * (1 - p)
+    form = (4 * pq * N / chi + r_dsm**2 / (4 * pq * m**2)) / (n * (r_dsm + 4 * pq) ** 2)
+    out = restate("[4p_+p_- N/χ + r²/(4p_+p_- m²)] / [n (r + 4p_+p_-)²]", var, form)
+    # limits: pseudo-likelihood (r -> 0) and the ML global weight (r -> ∞)
+    assert sp.simplify(sp.limit(form, r_dsm, 0) - learned_sum_h_variance()) == 0
+    ml = sp.simplify((global_weight_stderr() / (2 * m * pq)) ** 2)
+    assert sp.simplify(sp.limit(form, r_dsm, sp.oo) - ml) == 0, (sp.limit(form, r_dsm, sp.oo), ml)
+    step("r → 0: N/(4p_+p_- n χ) (cw.learned_sum_h_variance); r → ∞: 1/(4p_+p_- m² n) (cw.global_weight_stderr)", out)
+    return out

@@ -6,7 +6,7 @@ Do not edit by hand: change the derivation in ``theory/`` and run ``make generat
 # ruff: noqa
 import math
 import numpy
-from numerics.generated._helpers import _logcosh
+from numerics.generated._helpers import _logcosh, _sech2
 
 
 def Lambda_asymptotic(N, m, chi, p_plus):
@@ -78,6 +78,31 @@ def Phi_site(mu_hs, lam_i, beta, h):
     return -1/2*beta*mu_hs**2 + _logcosh(beta*mu_hs + h + lam_i) + numpy.log(2)
 
 
+def Phi_site_dJ(mu_hs, lam_i, beta, h):
+    r"""cw.Phi_site_dJ: ∂Φ_i/∂J = -μ²/2 + μ tanh(Jμ + h + λ_i): the μ-measure's response to the coupling, ∂_J⟨f⟩
+    = ⟨∂_J f⟩ + Cov_μ(f, μ(Σ_j t_j - Nμ/2)).
+
+    \partial_J \Phi_i(\mu) = - \frac{\mu^{2}}{2} + \mu \tanh{\left(\beta \mu + h + \lambda_{i}
+    \right)}
+
+    Expanded: -mu**2/2 + mu*tanh(beta*mu + h + lambda_i)
+
+    Parameters
+    ----------
+    mu_hs : float or ndarray
+        Hubbard–Stratonovich variable μ
+    lam_i : float or ndarray
+        site field e^{-t} x_i/Δ_t
+    beta : float or ndarray
+        inverse temperature (coupling J in the learned family)
+    h : float or ndarray
+        field per site
+
+    Kind: derived. Reference: issue #17.
+    """
+    return mu_hs*(-1/2*mu_hs + numpy.tanh(beta*mu_hs + h + lam_i))
+
+
 def chi(m, beta):
     r"""cw.chi: within-state susceptibility ∂m/∂h = (1 - m²)/(1 - β(1 - m²)) at m = m*.
 
@@ -96,6 +121,75 @@ def chi(m, beta):
     """
     _x0 = m**2 - 1
     return -_x0/(_x0*beta + 1)
+
+
+def dsm_factor_delta(t):
+    r"""cw.dsm_factor_delta: DSM loss with weight w(t) = Δ_t: Δ_t |S_θ - ∇ln N(x; e^{-t}a, Δ_t)|² = c(t) |m_θ(x) -
+    a|², c = e^{-2t}/Δ_t.
+
+    c_\Delta(t) = \frac{e^{- 2 t}}{\Delta_t}
+
+    Expanded: exp(-2*t)/(1 - exp(-2*t))
+
+    Parameters
+    ----------
+    t : float or ndarray
+
+    Kind: derived. Reference: issue #17; Ho et al. (2020), ε-prediction loss.
+    """
+    _x0 = -2*t
+    return -numpy.exp(_x0)/numpy.expm1(_x0)
+
+
+def dsm_factor_edm(t):
+    r"""cw.dsm_factor_edm: EDM loss λ(σ)|D_θ - a|², λ = (σ² + σ_d²)/(σ σ_d)², σ_d = 1, σ² = e^{2t} - 1, on the
+    denoiser D_θ = m_θ (Tweedie): c(t) = 1/Δ_t.
+
+    c_{\rm EDM}(t) = \frac{1}{\Delta_t}
+
+    Expanded: 1/(1 - exp(-2*t))
+
+    Parameters
+    ----------
+    t : float or ndarray
+
+    Kind: derived. Reference: issue #17; Karras, Aittala, Aila, Laine (2022), EDM loss weight.
+    """
+    return -1/numpy.expm1(-2*t)
+
+
+def dsm_sum_h_variance(N, n, chi, p_plus, m, r_dsm):
+    r"""cw.dsm_sum_h_variance: variance of Σ_i ĥ_i learned by DSM: [4 p_+ p_- N/χ + r²/(4 p_+ p_- m²)] / [n (r + 4 p_+
+    p_-)²]; the pseudo-likelihood law N/(4 p_+ p_- n χ) at r = 0, the ML law 1/(4 p_+
+    p_- m² n) as r → ∞.
+
+    \mathrm{Var}_{\rm DSM}\sum_i \hat h_i = \frac{\frac{4 N p_{+} \left(1 - p_{+}\right)}{\chi}
+    + \frac{r^{2}}{4 m^{2} p_{+} \left(1 - p_{+}\right)}}{n \left(4 p_{+} \left(1 - p_{+}\right)
+    + r\right)^{2}}
+
+    Expanded: (4*N*p_+*(1 - p_+)/chi + r**2/(4*m**2*p_+*(1 - p_+)))/(n*(4*p_+*(1 - p_+) + r)**2)
+
+    Parameters
+    ----------
+    N : float or ndarray
+        number of spins (same thing as d)
+    n : float or ndarray
+    chi : float or ndarray
+        within-state susceptibility
+    p_plus : float or ndarray
+        weight of the + state
+    m : float or ndarray
+        magnetisation per spin (m* where it solves m = tanh(βm+h))
+    r_dsm : float or ndarray
+        ratio a_G/a_L of the global (state-weight) to the local (within-state) curvature of the DSM objective
+
+    Kind: derived. Assumptions: large N and n, two states; r = a_G/a_L = ∫ρ c g dt / ∫ρ c ℓ dt
+    (cw.dsm_global_curvature, cw.dsm_local_curvature). Reference: issue #17; THEORY §4; Biroli,
+    Bonnaire, de Bortoli, Mézard (2024).
+    """
+    _x0 = p_plus - 1
+    _x1 = 4*_x0*p_plus
+    return -(N*_x1/chi + (1/4)*r_dsm**2/(_x0*m**2*p_plus))/(n*(_x1 - r_dsm)**2)
 
 
 def global_weight_stderr(n, p_plus):
@@ -349,6 +443,59 @@ def saddle_residual(mu_hs, lam_i, beta, h):
     return -mu_hs + numpy.tanh(beta*mu_hs + h + lam_i)
 
 
+def score_dJ_given_mu(x, t, mu_hs, beta, h):
+    r"""cw.score_dJ_given_mu: ∂S_i(x|μ)/∂J = (e^{-t}/Δ_t) μ sech²(Jμ + h + λ_i) (J is the coupling, β at the truth).
+
+    \partial_{J} S_i(x \mid \mu) = \frac{\mu e^{- t} \operatorname{sech}^{2}\left(\beta \mu + h
+    + \lambda_i\right)}{\Delta_t}
+
+    Expanded: mu*exp(-t)*sech2(beta*mu + h + x*exp(-t)/(1 - exp(-2*t)))/(1 - exp(-2*t))
+
+    Parameters
+    ----------
+    x : float or ndarray
+        a coordinate of the noisy point
+    t : float or ndarray
+    mu_hs : float or ndarray
+        Hubbard–Stratonovich variable μ
+    beta : float or ndarray
+        inverse temperature (coupling J in the learned family)
+    h : float or ndarray
+        field per site
+
+    Kind: derived. Reference: issue #17.
+    """
+    _x0 = numpy.exp(-t)/numpy.expm1(-2*t)
+    return -_x0*mu_hs*_sech2(-_x0*x + beta*mu_hs + h)
+
+
+def score_dh_given_mu(x, t, mu_hs, beta, h):
+    r"""cw.score_dh_given_mu: ∂S_i(x|μ)/∂h_i = (e^{-t}/Δ_t) sech²(βμ + h + λ_i); with ∂_{h_j} ln w(μ) = tanh(βμ + h_j
+    + λ_j) it gives ∂m_i/∂h_j = δ_ij ⟨sech²⟩ + Cov_μ(t_i, t_j).
+
+    \partial_{h_i} S_i(x \mid \mu) = \frac{e^{- t} \operatorname{sech}^{2}\left(\beta \mu + h +
+    \lambda_i\right)}{\Delta_t}
+
+    Expanded: exp(-t)*sech2(beta*mu + h + x*exp(-t)/(1 - exp(-2*t)))/(1 - exp(-2*t))
+
+    Parameters
+    ----------
+    x : float or ndarray
+        a coordinate of the noisy point
+    t : float or ndarray
+    mu_hs : float or ndarray
+        Hubbard–Stratonovich variable μ
+    beta : float or ndarray
+        inverse temperature (coupling J in the learned family)
+    h : float or ndarray
+        field per site
+
+    Kind: derived. Reference: issue #17.
+    """
+    _x0 = numpy.exp(-t)/numpy.expm1(-2*t)
+    return -_x0*_sech2(-_x0*x + beta*mu_hs + h)
+
+
 def score_given_mu(x, t, mu_hs, beta, h):
     r"""cw.score_given_mu: score at fixed μ: -x_i/Δ_t + (e^{-t}/Δ_t) tanh(βμ + h + λ_i); the exact score is its
     average over the μ-measure ∝ e^{NΦ(μ;x)}.
@@ -411,4 +558,4 @@ def t_S(Lambda):
     return (1/2)*numpy.log(Lambda)
 
 
-__all__ = ['Lambda_asymptotic', 'Lambda_exact', 'Phi_site', 'chi', 'global_weight_stderr', 'kappa', 'lam', 'learned_sum_h_variance', 'log_M_weight', 'log_hs_kernel', 'log_weight_ratio_asymptotic', 'm_residual', 'p_plus_asymptotic', 'p_plus_error_linear', 'saddle_residual', 'score_given_mu', 'snr_site', 't_S']
+__all__ = ['Lambda_asymptotic', 'Lambda_exact', 'Phi_site', 'Phi_site_dJ', 'chi', 'dsm_factor_delta', 'dsm_factor_edm', 'dsm_sum_h_variance', 'global_weight_stderr', 'kappa', 'lam', 'learned_sum_h_variance', 'log_M_weight', 'log_hs_kernel', 'log_weight_ratio_asymptotic', 'm_residual', 'p_plus_asymptotic', 'p_plus_error_linear', 'saddle_residual', 'score_dJ_given_mu', 'score_dh_given_mu', 'score_given_mu', 'snr_site', 't_S']

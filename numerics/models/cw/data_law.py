@@ -1,63 +1,242 @@
-"""The Curie–Weiss data law (THEORY §4): site fields learned from n samples by pseudo-likelihood
-(the local objective small-noise denoising score matching reduces to), the learned model's exact
-p_+, its RMS error against n/N, the derived law Var Σĥ_i = N/(4 p_+ p_- n χ), and the contrast with
-maximum likelihood of the global field (which does not need n ≫ N)."""
+"""The Curie–Weiss data law (THEORY §4): site fields learned from n samples, the learned model's exact
+p_+, its RMS error against n/N, and the derived laws.
+
+Estimators of (h_i, J) — or of the one global field H — from the same training sets:
+
+- ``pl``: pseudo-likelihood (the local objective small-noise denoising score matching reduces to):
+  Var Σĥ_i = N/(4 p_+ p_- n χ) (``cw.learned_sum_h_variance``), a function of n/N: needs n ≫ N;
+- ``ml``: maximum likelihood of the global field H (J = β known; and the fraction of samples with
+  M > 0): error √(p_+ p_-/n) (``cw.global_weight_stderr``), independent of N;
+- ``dsm``: denoising score matching over a range of noise levels (:mod:`numerics.models.cw.dsm`), the
+  diffusion model's own objective (issue #17).
+
+Everything is vectorised over the repeats: all training sets of one (N, n) are drawn at once (exact
+sampler, Numba), pseudo-likelihood is fitted on the sufficient counts n_i^±(M) (batched Newton,
+O(N²) per iteration whatever n), ML by a vectorised monotone root, p_+ of every learned model by the
+exact linear-scale ESP recursion (``kernels.p_plus_rows``).
+"""
 
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from scipy import optimize, special
 
+from numerics import validate
 from numerics.generated import cw as G
 from numerics.models.cw import kernels as K
 from numerics.models.cw.generation import generate
 from numerics.models.cw.model import CurieWeiss
 from numerics.results import theory
 
-__all__ = ["fit_pseudolikelihood", "fit_global_H", "data_law_theory", "data_law_linear",
-           "data_law_measure", "data_law_figure"]
+__all__ = ["sample_sets", "fit_pseudolikelihood", "fit_pseudolikelihood_sets", "fit_global_H",
+           "fit_global_H_sets", "data_law_theory", "data_law_linear", "data_law_measure", "data_law_figure",
+           "rms_with_stderr", "FITS"]
+
+FITS = ("pl", "ml", "dsm")
+
+
+# ======================================================================================
+# exact training sets, many at once
+# ======================================================================================
+@numba.njit(parallel=True, cache=True)
+def _fill_sets_nb(k_up, U, out):  # pragma: no cover - compiled
+    """Row (r, a): a uniformly random configuration with k_up[r, a] up spins: site i is up with
+    probability (up spins left)/(sites left) — sequential sampling without replacement."""
+    R, n, N = U.shape
+    for r in numba.prange(R):
+        for a in range(n):
+            left = k_up[r, a]
+            for i in range(N):
+                if U[r, a, i] * (N - i) < left:
+                    out[r, a, i] = 1
+                    left -= 1
+                else:
+                    out[r, a, i] = -1
+
+
+def sample_sets(model: CurieWeiss, sets: int, n: int, rng: np.random.Generator, block: int = 2**22) -> np.ndarray:
+    """``sets`` independent training sets of ``n`` exact samples each: int8 array (sets, n, N).
+
+    M from its exact law, then a uniformly random configuration with that M (as :meth:`CurieWeiss.sample`);
+    the uniforms are drawn from ``rng`` in blocks (reproducible from the seed)."""
+    sets = validate.positive_int("sets", sets)
+    n = validate.positive_int("n", n)
+    N = model.N
+    Mv, P = model.magnetization_law()
+    out = np.empty((sets, n, N), dtype=np.int8)
+    per = max(1, block // (n * N))
+    for lo in range(0, sets, per):
+        hi = min(sets, lo + per)
+        k_up = ((N + rng.choice(Mv, size=(hi - lo, n), p=P)) / 2).astype(np.int64)
+        _fill_sets_nb(k_up, rng.random((hi - lo, n, N)), out[lo:hi])
+    return out
+
+
+# ======================================================================================
+# pseudo-likelihood on sufficient counts
+# ======================================================================================
+@numba.njit(parallel=True, cache=True)
+def _pl_counts_nb(S):  # pragma: no cover - compiled
+    """Per set r: c[r, j] = #samples with M = 2j - N, up[r, i, j] = #samples with M = 2j - N and s_i = +1."""
+    R, n, N = S.shape
+    c = np.zeros((R, N + 1))
+    up = np.zeros((R, N, N + 1))
+    for r in numba.prange(R):
+        for a in range(n):
+            M = 0
+            for i in range(N):
+                M += S[r, a, i]
+            j = (M + N) // 2
+            c[r, j] += 1.0
+            for i in range(N):
+                if S[r, a, i] > 0:
+                    up[r, i, j] += 1.0
+    return c, up
+
+
+@numba.njit(parallel=True, cache=True)
+def _pl_newton_nb(c, up, ridge, tol, max_iter):  # pragma: no cover - compiled
+    """Newton on Σ_a Σ_i ln P(s_i | s_-i) = Σ_{i,M,±} n_i^±(M) [±f - ln 2cosh f], f = h_i + J (M ∓ 1)/N
+    (the conditional field of an up / down spin), with the arrowhead Hessian; one set per thread."""
+    R, N, K1 = up.shape
+    Hs = np.zeros((R, N))
+    Js = np.ones(R)
+    its = np.zeros(R, dtype=np.int64)
+    for r in numba.prange(R):
+        h = np.zeros(N)
+        J = 1.0
+        gh = np.empty(N)
+        D = np.empty(N)
+        b = np.empty(N)
+        for it in range(max_iter):
+            gJ = 0.0
+            cc = 1e-12
+            for i in range(N):
+                g_i = -ridge * h[i]
+                D_i = ridge
+                b_i = 0.0
+                for j in range(K1):
+                    if c[r, j] == 0.0:
+                        continue
+                    M = 2.0 * j - N
+                    npl = up[r, i, j]
+                    nmi = c[r, j] - npl
+                    if npl > 0.0:
+                        ml = (M - 1.0) / N
+                        th = math.tanh(h[i] + J * ml)
+                        w = npl * (1.0 - th * th)
+                        res = npl * (1.0 - th)
+                        g_i += res
+                        D_i += w
+                        b_i += w * ml
+                        gJ += res * ml
+                        cc += w * ml * ml
+                    if nmi > 0.0:
+                        ml = (M + 1.0) / N
+                        th = math.tanh(h[i] + J * ml)
+                        w = nmi * (1.0 - th * th)
+                        res = -nmi * (1.0 + th)
+                        g_i += res
+                        D_i += w
+                        b_i += w * ml
+                        gJ += res * ml
+                        cc += w * ml * ml
+                gh[i] = g_i
+                D[i] = D_i
+                b[i] = b_i
+            num = gJ
+            den = cc
+            for i in range(N):
+                num -= b[i] * gh[i] / D[i]
+                den -= b[i] * b[i] / D[i]
+            dJ = num / den
+            big = abs(dJ)
+            for i in range(N):
+                gh[i] = (gh[i] - b[i] * dJ) / D[i]
+                big = max(big, abs(gh[i]))
+            scale = 1.0 if big <= 2.0 else 2.0 / big
+            for i in range(N):
+                h[i] += scale * gh[i]
+            J += scale * dJ
+            its[r] = it + 1
+            if big < tol:
+                break
+        for i in range(N):
+            Hs[r, i] = h[i]
+        Js[r] = J
+    return Hs, Js, its
+
+
+def fit_pseudolikelihood_sets(S: np.ndarray, ridge: float = 1e-3, tol: float = 1e-10,
+                              max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Pseudo-likelihood fits of (h_i, J) for every training set of ``S`` (sets, n, N): ``(h (sets, N), J (sets,))``.
+
+    Maximises Σ_a Σ_i ln P(s_i | s_-i) = Σ [s_i f_i - ln 2cosh f_i], f_i = h_i + J (M - s_i)/N, of
+    P(s) ∝ exp(J M²/2N + Σ h_i s_i) by Newton (arrowhead Hessian; steps capped at 2; stops when the
+    largest step is below ``tol``). The objective depends on the data only through the counts
+    n_i^±(M) of samples with magnetization M and s_i = ±1, so an iteration costs O(N²) whatever n.
+    ``ridge``: a tiny Gaussian prior (ridge·h²/2) that keeps the fit finite when a site never flips."""
+    S = np.asarray(S)
+    if S.ndim != 3:
+        raise ValueError(f"S must have shape (sets, n, N), got {S.shape}")
+    c, up = _pl_counts_nb(np.ascontiguousarray(S, dtype=np.int8))
+    Hs, Js, _ = _pl_newton_nb(c, up, float(ridge), float(tol), int(max_iter))
+    return Hs, Js
 
 
 def fit_pseudolikelihood(S: np.ndarray, ridge: float = 1e-3, tol: float = 1e-10, max_iter: int = 100) -> tuple[np.ndarray, float]:
-    """Fit site fields h_i and coupling J of P(s) ∝ exp(J M²/2N + Σ h_i s_i) by maximising
-    Σ_a Σ_i ln P(s_i | s_{-i}) = Σ [s_i f_i - ln 2cosh f_i], f_i = h_i + J (M - s_i)/N (Newton;
-    the Hessian is an arrowhead matrix). This is the local conditional objective that
-    small-noise denoising score matching reduces to (README); ``ridge`` ~ a tiny Gaussian prior."""
-    S = np.asarray(S, dtype=float)
-    n, N = S.shape
-    mloc = (S.sum(axis=1, keepdims=True) - S) / N  # m_{-i}
-    h = np.zeros(N)
-    J = 1.0
-    for _ in range(max_iter):
-        f = h[None, :] + J * mloc
-        th = np.tanh(f)
-        r = S - th
-        w = 1.0 - th * th
-        gh = r.sum(axis=0) - ridge * h
-        gJ = float(np.sum(r * mloc))
-        D = w.sum(axis=0) + ridge
-        b = np.sum(w * mloc, axis=0)
-        c = float(np.sum(w * mloc * mloc)) + 1e-12
-        dJ = (gJ - np.sum(b * gh / D)) / (c - np.sum(b * b / D))
-        dh = (gh - b * dJ) / D
-        scale = 1.0
-        big = max(np.max(np.abs(dh)), abs(dJ))
-        if big > 2.0:
-            scale = 2.0 / big
-        h += scale * dh
-        J += scale * dJ
-        if big < tol:
+    """Fit site fields h_i and coupling J of P(s) ∝ exp(J M²/2N + Σ h_i s_i) from one training set
+    ``S`` (n, N) by maximum pseudo-likelihood (:func:`fit_pseudolikelihood_sets` with one set)."""
+    S = np.asarray(S)
+    if S.ndim != 2:
+        raise ValueError(f"S must have shape (n, N), got {S.shape}")
+    Hs, Js = fit_pseudolikelihood_sets(np.rint(S).astype(np.int8)[None], ridge, tol, max_iter)
+    return Hs[0], float(Js[0])
+
+
+# ======================================================================================
+# maximum likelihood of the global field
+# ======================================================================================
+def fit_global_H_sets(Mbar: np.ndarray, N: int, beta: float) -> np.ndarray:
+    """ML global field Ĥ (J = β known) for each mean magnetization ``Mbar``: the root of E_H[M] = M̄ under
+    the exact M-law (E_H[M] increases with H: bracketed bisection to 1e-12, vectorised); ±inf when |M̄| = N."""
+    Mbar = np.asarray(Mbar, dtype=float)
+    Mv = np.arange(-N, N + 1, 2, dtype=float)
+    base = np.real(G.log_M_weight(Mv, float(N), beta, 0.0))
+
+    def mean_M(Hs):
+        lw = base[None, :] + Hs[:, None] * Mv[None, :] / N
+        P = np.exp(lw - special.logsumexp(lw, axis=1, keepdims=True))
+        return P @ Mv
+
+    out = np.full(Mbar.shape, np.nan)
+    inner = np.abs(Mbar) < N
+    out[~inner] = np.copysign(np.inf, Mbar[~inner])
+    lo = np.full(int(inner.sum()), -50.0 * N)
+    hi = np.full(int(inner.sum()), 50.0 * N)
+    target = Mbar[inner]
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        below = mean_M(mid) < target
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+        if np.all(hi - lo < 1e-12 * np.maximum(1.0, np.abs(mid))):
             break
-    return h, float(J)
+    out[inner] = 0.5 * (lo + hi)
+    return out
 
 
 def fit_global_H(S: np.ndarray, beta: float) -> float:
     """Maximum likelihood of the global field H (J = β known) from the sample magnetizations:
     solve E_H[M] = mean M under the exact M-law. Needs n ≫ 1 only (not n ≫ N)."""
+    S = np.asarray(S, dtype=float)
     N = S.shape[1]
     Mbar = float(S.sum(axis=1).mean())
+    if abs(Mbar) >= N:
+        return math.copysign(math.inf, Mbar)
     Mv = np.arange(-N, N + 1, 2, dtype=float)
     base = np.real(G.log_M_weight(Mv, float(N), beta, 0.0))
 
@@ -65,24 +244,51 @@ def fit_global_H(S: np.ndarray, beta: float) -> float:
         lw = base + H * Mv / N
         return float(np.sum(Mv * np.exp(lw - special.logsumexp(lw))))
 
-    if abs(Mbar) >= N:
-        return math.copysign(math.inf, Mbar)
     return float(optimize.brentq(lambda H: mean_M(H) - Mbar, -50.0 * N, 50.0 * N, xtol=1e-12))
 
 
+def _p_plus_at_H(Hs: np.ndarray, N: int, beta: float) -> np.ndarray:
+    """Exact p_+ of the CW model with total field H (vectorised; ±inf -> 1 or 0)."""
+    Hs = np.asarray(Hs, dtype=float)
+    out = np.where(Hs > 0, 1.0, 0.0)
+    fin = np.isfinite(Hs)
+    Mv = np.arange(-N, N + 1, 2, dtype=float)
+    base = np.real(G.log_M_weight(Mv, float(N), beta, 0.0))
+    lw = base[None, :] + Hs[fin, None] * Mv[None, :] / N
+    P = np.exp(lw - special.logsumexp(lw, axis=1, keepdims=True))
+    out[fin] = P[:, Mv > 0].sum(axis=1) + 0.5 * P[:, Mv == 0].sum(axis=1)
+    return out
+
+
+def rms_with_stderr(err: np.ndarray) -> tuple[float, float]:
+    """RMS of ``err`` over repeats and its standard error by the delta method,
+    se(√(mean e²)) = sd(e²)/(√R · 2 RMS)."""
+    sq = np.square(np.asarray(err, dtype=float))
+    mse = float(sq.mean())
+    rms = math.sqrt(mse)
+    se = float(sq.std(ddof=1) / math.sqrt(sq.size) / (2 * rms)) if mse > 0 and sq.size > 1 else 0.0
+    return rms, se
+def rms_of_sum_h_error(var, p_plus: float, m: float) -> np.ndarray:
+    """RMS error of p̂_+ when Σ_i ĥ_i = H + ε, ε ~ N(0, var): sqrt(E[(σ(logit p_+ + 2mε) - p_+)²]) (the state
+    weights' log-ratio is 2 m Σ_i h_i, ``cw.log_weight_ratio_asymptotic``), by 120-point Gauss–Hermite: exact in
+    the nonlinearity of p̂_+ in ε (no linearisation)."""
+    var = np.asarray(var, dtype=float)
+    logit = math.log(p_plus / (1 - p_plus))
+    z, w = np.polynomial.hermite_e.hermegauss(120)
+    w = w / w.sum()
+    arg = logit + 2 * m * np.sqrt(var)[..., None] * z
+    return np.sqrt(((special.expit(arg) - p_plus) ** 2) @ w)
+
+
 def data_law_theory(n_over_N, model: CurieWeiss, *, finite_N: bool = False) -> np.ndarray:
-    """RMS error of p̂_+ when Σ_i ĥ_i = H + ε, ε ~ N(0, N/(4 p_+ p_- n χ)) (``cw.learned_sum_h_variance``):
-    sqrt(E[(σ(logit p_+ + 2m*ε) - p_+)²]) by Gauss–Hermite; a function of n/N only. ``finite_N``:
+    """RMS error of p̂_+ of pseudo-likelihood fields: Σ_i ĥ_i = H + ε, ε ~ N(0, N/(4 p_+ p_- n χ))
+    (``cw.learned_sum_h_variance``), through :func:`rms_of_sum_h_error`; a function of n/N only. ``finite_N``:
     m*, χ replaced by their exact finite-N state values (``state_moments``)."""
     r = np.asarray(n_over_N, dtype=float)
     p = model.p_plus
     m, chi = model.state_moments() if finite_N else (model.m_star, model.chi)
     var = theory("cw.learned_sum_h_variance")(1.0, r, chi, p)  # N/n = 1/r
-    logit = math.log(p / (1 - p))
-    z, w = np.polynomial.hermite_e.hermegauss(120)
-    w = w / w.sum()
-    arg = logit + 2 * m * np.sqrt(var)[..., None] * z
-    return np.sqrt(((special.expit(arg) - p) ** 2) @ w)
+    return rms_of_sum_h_error(var, p, m)
 
 
 def data_law_linear(n_over_N, model: CurieWeiss) -> np.ndarray:
@@ -91,79 +297,162 @@ def data_law_linear(n_over_N, model: CurieWeiss) -> np.ndarray:
     return theory("cw.p_plus_error_linear")(1.0, r, model.m_star, model.chi, model.p_plus)
 
 
-def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.random.Generator,
-                     *, generate_samples: int = 0) -> dict:
-    """For each (N, n = ratio·N): draw n exact samples, fit (h_i, J) by pseudo-likelihood, compute the
-    learned model's exact p̂_+ (ESP recursion) and, for contrast, the ML global-weight estimates
-    (fraction of samples with M > 0, and p_+ at the ML Ĥ). RMS errors over ``repeats`` training sets,
-    with their standard errors. With ``generate_samples`` > 0 the first fit is also used to generate
-    that many samples with the learned score (generated p_+ vs the learned model's exact p̂_+)."""
+def dsm_law(n, model: CurieWeiss, sched, *, finite_N: bool = True) -> dict:
+    """The DSM data law (``cw.dsm_sum_h_variance`` with the curvature ratio r of the schedule): Var Σĥ_i and
+    the RMS error of p̂_+ (:func:`rms_of_sum_h_error`); ``finite_N`` as in :func:`data_law_theory`."""
+    from numerics.models.cw.dsm import law_sum_h_variance
+
+    d = law_sum_h_variance(model, sched, n, finite_N=finite_N)
+    d["rms"] = rms_of_sum_h_error(d["var"], d["p_plus"], d["m"])
+    return d
+
+
+def _errors(p_hat: np.ndarray, p_true: float) -> dict:
+    return {"err": np.asarray(p_hat, dtype=float) - p_true}
+
+
+def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.random.Generator, *,
+                     fits=("pl", "ml"), dsm_schedule=None, dsm_burn: int = 4, dsm_average: int = 16,
+                     generate_samples: int = 0, progress: bool = False) -> dict:
+    """RMS error of the learned model's p_+ against n/N, for each estimator in ``fits``.
+
+    For each (N, n = ratio·N), ``repeats`` training sets of n exact samples are drawn at once; on each:
+    ``pl``: pseudo-likelihood fields (h_i, J) (:func:`fit_pseudolikelihood_sets`), p̂_+ exact (ESP recursion);
+    ``ml``: the ML global field Ĥ (:func:`fit_global_H_sets`) and the fraction of samples with M > 0
+    (``rms_frac``); ``dsm``: denoising score matching over ``dsm_schedule`` (:func:`numerics.models.cw.dsm.fit_dsm_sets`,
+    started from the pseudo-likelihood fit). Each row: ``rms_<fit>``, ``rms_<fit>_stderr`` (delta method), the
+    variance of Σĥ_i over the repeats, and the derived laws: ``law`` (pseudo-likelihood, m*, χ),
+    ``law_finite_N`` (exact finite-N state moments), ``law_linear``, ``law_ml`` (√(p_+p_-/n)) and, with dsm,
+    ``law_dsm`` (``cw.dsm_sum_h_variance``; finite-N state moments), ``r_dsm`` and ``dsm_opt_var_fraction``
+    (the share of the measured Var Σĥ_i that the optimiser's finite averaging leaves). With
+    ``generate_samples`` > 0 the first pseudo-likelihood fit also generates that many samples."""
+    fits = tuple(fits)
+    bad = [f for f in fits if f not in FITS]
+    if bad or not fits:
+        raise ValueError(f"fit must be among {FITS}, got {list(fits)!r}")
+    repeats = validate.positive_int("repeats", repeats)
+    if repeats < 2:
+        raise ValueError(f"repeats must be >= 2, got {repeats}")
+    if "dsm" in fits and dsm_schedule is None:
+        raise ValueError("fit dsm needs a noise schedule (dsm_schedule)")
+    Ns = [validate.positive_int("N", N) for N in np.atleast_1d(Ns)]
+    ratios = [validate.positive("ratios", r) for r in np.atleast_1d(ratios)]
+    points = [(N, r) for N in Ns for r in ratios]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(points), desc="cw data law", leave=False)
     rows = []
-    for N in Ns:
-        model = CurieWeiss(int(N), beta, H)
+    for N, ratio in points:
+        model = CurieWeiss(N, beta, H)
         p_true = model.p_plus
-        for ratio in ratios:
-            n = max(2, int(round(ratio * N)))
-            e_pl, e_frac, e_ml = [], [], []
-            gen = None
-            for rep in range(repeats):
-                S = model.sample(n, rng)
-                h, J = fit_pseudolikelihood(S)
-                p_hat = K.p_plus_of_fields(h, J)
-                e_pl.append(p_hat - p_true)
-                M = S.sum(axis=1)
-                e_frac.append(float(np.mean((M > 0) + 0.5 * (M == 0))) - p_true)
-                H_ml = fit_global_H(S, beta)
-                e_ml.append((CurieWeiss(int(N), beta, H_ml).p_plus if math.isfinite(H_ml) else float(H_ml > 0)) - p_true)
-                if generate_samples and rep == 0:
-                    g = generate(model, generate_samples, rng, fields=h, J=J)
-                    gen = {"p_plus_generated": g["p_plus"], "p_plus_generated_stderr": g["p_plus_stderr"],
-                           "p_plus_learned_exact": p_hat}
-            row = {"N": int(N), "n": n, "n_over_N": n / N, "p_plus": p_true}
-            for key, e in (("pl", e_pl), ("frac", e_frac), ("ml", e_ml)):
-                sq = np.square(e)
-                mse = float(sq.mean())
-                row[f"rms_{key}"] = math.sqrt(mse)
-                row[f"rms_{key}_stderr"] = float(sq.std(ddof=1) / math.sqrt(len(sq)) / (2 * math.sqrt(mse))) if mse > 0 else 0.0
+        m_n, chi_n = model.state_moments()
+        n = max(2, int(round(ratio * N)))
+        S = sample_sets(model, repeats, n, rng)
+        row: dict = {"N": N, "n": n, "n_over_N": n / N, "p_plus": p_true}
+        pl = None
+        if "pl" in fits or "dsm" in fits:
+            pl = fit_pseudolikelihood_sets(S)
+        if "pl" in fits:
+            e = K.p_plus_rows(pl[0], pl[1]) - p_true
+            row["rms_pl"], row["rms_pl_stderr"] = rms_with_stderr(e)
+            sh = pl[0].sum(axis=1) - H
+            row["var_sum_h_pl"], row["var_sum_h_pl_stderr"] = float(sh.var(ddof=1)), float(sh.var(ddof=1) * math.sqrt(2 / (repeats - 1)))
             row["law"] = float(data_law_theory(n / N, model))
             row["law_finite_N"] = float(data_law_theory(n / N, model, finite_N=True))
             row["law_linear"] = float(data_law_linear(n / N, model))
-            if gen:
-                row.update(gen)
-            rows.append(row)
-    return {"beta": beta, "H": H, "repeats": repeats, "rows": rows}
+            row["law_var_sum_h_pl"] = float(theory("cw.learned_sum_h_variance")(float(N), float(n), chi_n, p_true))
+            if generate_samples:
+                g = generate(model, generate_samples, rng, fields=pl[0][0], J=float(pl[1][0]))
+                row.update(p_plus_generated=g["p_plus"], p_plus_generated_stderr=g["p_plus_stderr"],
+                           p_plus_learned_exact=float(K.p_plus_of_fields(pl[0][0], float(pl[1][0]))))
+        if "ml" in fits:
+            M = S.sum(axis=2, dtype=np.int64)
+            frac = np.mean((M > 0) + 0.5 * (M == 0), axis=1)
+            row["rms_frac"], row["rms_frac_stderr"] = rms_with_stderr(frac - p_true)
+            Hml = fit_global_H_sets(M.mean(axis=1), N, beta)
+            row["rms_ml"], row["rms_ml_stderr"] = rms_with_stderr(_p_plus_at_H(Hml, N, beta) - p_true)
+            row["law_ml"] = float(math.sqrt(theory("cw.global_weight_stderr")(float(n), p_true) ** 2))
+        if "dsm" in fits:
+            from numerics.models.cw.dsm import fit_dsm_sets
+
+            res = fit_dsm_sets(S, dsm_schedule, rng, init=pl, burn=dsm_burn, average=dsm_average, progress=progress)
+            e = K.p_plus_rows(res["h"], res["J"]) - p_true
+            row["rms_dsm"], row["rms_dsm_stderr"] = rms_with_stderr(e)
+            sh = res["h"].sum(axis=1) - H
+            v = float(sh.var(ddof=1))
+            row["var_sum_h_dsm"], row["var_sum_h_dsm_stderr"] = v, v * math.sqrt(2 / (repeats - 1))
+            law = dsm_law(float(n), model, dsm_schedule)
+            row["law_dsm"] = float(law["rms"])
+            row["law_var_sum_h_dsm"] = float(law["var"])
+            row["r_dsm"] = float(law["r"])
+            row["dsm_opt_var"] = float(np.mean(res["opt_var_sum_h"]))
+            row["dsm_opt_var_fraction"] = float(np.mean(res["opt_var_sum_h"]) / v) if v > 0 else 0.0
+        rows.append(row)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    out = {"beta": beta, "H": H, "repeats": repeats, "fits": list(fits), "rows": rows}
+    if "dsm" in fits:
+        out["dsm"] = {"t0": dsm_schedule.t0, "t1": dsm_schedule.t1, "weight": dsm_schedule.weight,
+                      "burn": dsm_burn, "average": dsm_average}
+    return out
 
 
-def data_law_figure(result: dict, path: str) -> str:
-    """Learned-score p_+ error vs n/N for each N, with the derived law (and the ML global weight
-    for contrast); matplotlib Agg, written to ``path``."""
+def data_law_figure(result: dict, path: str, *, extra: list[dict] | None = None) -> str:
+    """RMS error of the learned p_+ against n/N (left) and n (right): every estimator measured in ``result``
+    (pseudo-likelihood, ML global field, DSM) for each N, with the derived laws (dashed: finite-N state
+    moments). ``extra``: further results (e.g. other DSM noise ranges) drawn on the same axes.
+    Matplotlib (Agg), written to ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = result["rows"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    Ns = sorted({r["N"] for r in rows})
-    for N in Ns:
-        rr = [r for r in rows if r["N"] == N]
-        x = [r["n_over_N"] for r in rr]
-        ax.errorbar(x, [r["rms_pl"] for r in rr], yerr=[r["rms_pl_stderr"] for r in rr], marker="o", ls="", label=f"learned fields, N={N}")
-        ax.plot(x, [r["rms_ml"] for r in rr], marker="x", ls=":", alpha=0.6, label=f"ML global H, N={N}")
-    xs = np.geomspace(min(r["n_over_N"] for r in rows), max(r["n_over_N"] for r in rows), 200)
-    for N in Ns:
-        ax.plot(xs, data_law_theory(xs, CurieWeiss(N, result["beta"], result["H"]), finite_N=True), "--", lw=0.8, color="0.5")
-    model = CurieWeiss(max(Ns), result["beta"], result["H"])
-    ax.plot(xs, data_law_theory(xs, model), "k-", label=r"law, $N\to\infty$: Var$\Sigma\hat h_i = N/(4p_+p_-n\chi)$")
-    ax.plot([], [], "--", color="0.5", label="law with finite-N m, χ")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("n / N")
-    ax.set_ylabel(r"RMS error of $p_+$")
-    ax.set_title(f"Curie–Weiss data law (β={result['beta']:g}, H={result['H']:g})")
-    ax.legend(fontsize=7)
+    results = [result] + list(extra or [])
+    fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.6), sharey=True)
+    markers = {"pl": "o", "ml": "x", "dsm": "s"}
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    seen = set()
+    k = 0
+    for res in results:
+        for fit in res.get("fits", ["pl", "ml"]):
+            if fit == "pl" and ("pl", None) in seen:
+                continue
+            if fit == "ml" and ("ml", None) in seen:
+                continue
+            dsm = res.get("dsm")
+            tag = (fit, None) if fit != "dsm" else ("dsm", (dsm["t0"], dsm["t1"], dsm["weight"]))
+            if tag in seen:
+                continue
+            seen.add(tag)
+            label = {"pl": "pseudo-likelihood", "ml": "ML global H"}.get(fit) or \
+                f"DSM t∈[{dsm['t0']:g},{dsm['t1']:g}] ({dsm['weight']})"
+            colour = colours[k % len(colours)]
+            k += 1
+            law_key = {"pl": "law_finite_N", "ml": "law_ml", "dsm": "law_dsm"}[fit]
+            for j, N in enumerate(sorted({r["N"] for r in res["rows"]})):
+                rr = [r for r in res["rows"] if r["N"] == N and f"rms_{fit}" in r]
+                if not rr:
+                    continue
+                for ax, xkey in zip(axes, ("n_over_N", "n")):
+                    x = [r[xkey] for r in rr]
+                    ax.errorbar(x, [r[f"rms_{fit}"] for r in rr], yerr=[r[f"rms_{fit}_stderr"] for r in rr],
+                                marker=markers[fit], ls="", color=colour, alpha=0.45 + 0.55 * (j + 1) / 3,
+                                ms=4 + j, label=f"{label}, N={N}")
+                    ax.plot(x, [r[law_key] for r in rr], "--", color=colour, lw=0.8)
+    for ax, lab in zip(axes, ("n / N", "n")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel(lab)
+    axes[0].set_ylabel(r"RMS error of the learned $p_+$")
+    axes[0].set_title("collapse in n/N: the pseudo-likelihood law")
+    axes[1].set_title("collapse in n: the ML law")
+    axes[1].legend(fontsize=6, ncol=2)
+    fig.suptitle(f"Curie–Weiss data law (β={result['beta']:g}, H={result['H']:g}); dashed: derived laws", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
-

@@ -239,8 +239,8 @@ def log_esp(a):  # pragma: no cover - compiled
 
 
 @numba.njit(parallel=True, cache=True)
-def _p_plus_rows_nb(A, J):  # pragma: no cover - compiled
-    """Per row a of A (B × N): p_+ of P(s) ∝ exp(J M²/2N + Σ_i a_i s_i).
+def _p_plus_rows_nb(A, Jr):  # pragma: no cover - compiled
+    """Per row a of A (B × N): p_+ of P(s) ∝ exp(J_r M²/2N + Σ_i a_i s_i) (J_r = Jr[row]).
 
     Elementary symmetric polynomials of the site factors in linear scale with every multiplier ≤ 1:
     adding site i with field a multiplies the generating polynomial by (e^{-a} + e^{a} z); for a > 0 the
@@ -251,6 +251,7 @@ def _p_plus_rows_nb(A, J):  # pragma: no cover - compiled
     B, N = A.shape
     out = np.empty(B)
     for r in numba.prange(B):
+        J = Jr[r]
         L = np.zeros(N + 1)
         L[0] = 1.0
         for i in range(N):
@@ -289,9 +290,12 @@ def _p_plus_rows_nb(A, J):  # pragma: no cover - compiled
     return out
 
 
-def p_plus_rows(A: np.ndarray, J: float) -> np.ndarray:
-    """p_+ of P(s) ∝ exp(J M²/2N + Σ_i a_i s_i) for every row a of ``A`` (exact, O(N²) per row, parallel)."""
-    return _p_plus_rows_nb(np.ascontiguousarray(np.atleast_2d(A), dtype=float), float(J))
+def p_plus_rows(A: np.ndarray, J) -> np.ndarray:
+    """p_+ of P(s) ∝ exp(J M²/2N + Σ_i a_i s_i) for every row a of ``A`` (exact, O(N²) per row, parallel);
+    ``J`` a scalar or one coupling per row."""
+    A = np.ascontiguousarray(np.atleast_2d(A), dtype=float)
+    Jr = np.ascontiguousarray(np.broadcast_to(np.asarray(J, dtype=float), (A.shape[0],)))
+    return _p_plus_rows_nb(A, Jr)
 
 
 def p_plus_from_logw(logw: np.ndarray, N: int) -> float:

@@ -1,0 +1,552 @@
+"""Denoising score matching (DSM) in the Curie–Weiss family (THEORY §4, issue #17).
+
+The learned family: ``P_θ(s) ∝ exp(J M²/2N + Σ_i h_i s_i)``, θ = (h_1 … h_N, J). Its exact noisy
+score is ``S_θ(x, t) = -x/Δ_t + (e^{-t}/Δ_t) m_θ(x)``, ``m_θ(x) = E_θ[s | x_t = x] = ⟨tanh(Jμ + h_i + λ_i)⟩_μ``
+(μ-quadrature, ``cw.score_given_mu``). With the DSM target ``∇ ln N(x; e^{-t}a, Δ_t) = -(x - e^{-t}a)/Δ_t``
+the per-sample loss is
+
+    w(t) |S_θ(x, t) - ∇ ln N(x; e^{-t}a, Δ_t)|² = c(t) |m_θ(x) - a|²,   c(t) = w(t) e^{-2t}/Δ_t²
+
+(``cw.dsm_loss_factor``): ``w = Δ_t`` ("delta": c = e^{-2t}/Δ_t, the ε-prediction loss) or EDM's
+λ(σ) = (σ² + 1)/σ² on the denoiser with σ² = e^{2t} - 1 ("edm": c = 1/Δ_t, σ log-normal, Karras et al. 2022).
+
+Gradients are analytic (``cw.dsm_dm_dh``, ``cw.dsm_dm_dJ``: the μ-measure's covariances, derived by
+SymPy): ``∂m_i/∂h_j = δ_ij (1 - ⟨t_i²⟩) + ⟨t_i t_j⟩ - m_i m_j`` and
+``∂m_i/∂J = ⟨μ (1 - t_i²)⟩ + ⟨t_i E⟩ - m_i ⟨E⟩``, ``E(μ) = μ (Σ_j t_j - Nμ/2)``, ``t_i = tanh(Jμ + h_i + λ_i)``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+from scipy import special
+
+from numerics import validate
+from numerics.models.cw import kernels as K
+
+__all__ = ["Schedule", "dsm_rows", "preconditioner", "fit_dsm_sets", "local_curvature", "global_curvature",
+           "curvature_ratio", "law_sum_h_variance", "WEIGHTS", "EDM_P_MEAN", "EDM_P_STD"]
+
+WEIGHTS = ("delta", "edm")
+EDM_P_MEAN, EDM_P_STD = -1.2, 1.2  # Karras et al. (2022), log-normal law of σ
+_SAT = 250.0
+
+
+# ======================================================================================
+# noise schedule: t-range, sampling law and loss weight
+# ======================================================================================
+@dataclass(frozen=True)
+class Schedule:
+    """Times t ∈ [t0, t1] and the loss weight of DSM.
+
+    ``weight="delta"``: t uniform on [t0, t1], w(t) = Δ_t, so the factor of |m_θ - a|² is
+    c(t) = e^{-2t}/Δ_t. ``weight="edm"``: ln σ ~ N(P_mean, P_std²) truncated to [σ(t0), σ(t1)],
+    σ(t) = sqrt(e^{2t} - 1), and EDM's λ(σ) = (σ² + 1)/σ² on the denoiser: c(t) = 1/Δ_t.
+    """
+
+    t0: float
+    t1: float
+    weight: str = "delta"
+
+    def __post_init__(self) -> None:
+        t0 = validate.positive("t0", self.t0)
+        t1 = validate.positive("t1", self.t1)
+        if not t1 > t0:
+            raise ValueError(f"t1 must be > t0, got t0={self.t0!r}, t1={self.t1!r}")
+        if self.weight not in WEIGHTS:
+            raise ValueError(f"weight must be one of {WEIGHTS}, got {self.weight!r}")
+        object.__setattr__(self, "t0", t0)
+        object.__setattr__(self, "t1", t1)
+
+    # ---- the law of t --------------------------------------------------------------
+    def _edm_bounds(self) -> tuple[float, float]:
+        lo = 0.5 * math.log(math.expm1(2 * self.t0))
+        hi = 0.5 * math.log(math.expm1(2 * self.t1))
+        return (lo - EDM_P_MEAN) / EDM_P_STD, (hi - EDM_P_MEAN) / EDM_P_STD
+
+    def quantile(self, u: np.ndarray) -> np.ndarray:
+        """t = F^{-1}(u) for the sampling law of t."""
+        u = np.asarray(u, dtype=float)
+        if self.weight == "delta":
+            return self.t0 + u * (self.t1 - self.t0)
+        a, b = self._edm_bounds()
+        Fa, Fb = special.ndtr(a), special.ndtr(b)
+        zq = special.ndtri(Fa + u * (Fb - Fa))
+        log_sigma = EDM_P_MEAN + EDM_P_STD * zq
+        return 0.5 * np.log1p(np.exp(2 * log_sigma))
+
+    def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` stratified draws of t (one per stratum of probability 1/size, in random order)."""
+        u = (rng.permutation(size) + rng.random(size)) / size
+        return self.quantile(u)
+
+    def density(self, t: np.ndarray) -> np.ndarray:
+        """Probability density of the sampling law of t on [t0, t1]."""
+        t = np.asarray(t, dtype=float)
+        inside = (t >= self.t0) & (t <= self.t1)
+        if self.weight == "delta":
+            return np.where(inside, 1.0 / (self.t1 - self.t0), 0.0)
+        a, b = self._edm_bounds()
+        Z = special.ndtr(b) - special.ndtr(a)
+        s2 = np.expm1(2 * t)  # σ²
+        z = (0.5 * np.log(s2) - EDM_P_MEAN) / EDM_P_STD
+        dlogsig_dt = np.exp(2 * t) / s2  # d ln σ / dt
+        return np.where(inside, np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi) / EDM_P_STD * dlogsig_dt / Z, 0.0)
+
+    def factor(self, t: np.ndarray) -> np.ndarray:
+        """c(t): the loss is c(t) |m_θ(x) - a|² (``cw.dsm_loss_factor``)."""
+        t = np.asarray(t, dtype=float)
+        delta = -np.expm1(-2 * t)
+        return np.exp(-2 * t) / delta if self.weight == "delta" else 1.0 / delta
+
+    def label(self) -> str:
+        return f"t∈[{self.t0:g},{self.t1:g}] w={self.weight}"
+
+
+# ======================================================================================
+# the kernel: loss, gradient and Gauss–Newton products for many rows at once
+# ======================================================================================
+@numba.njit(parallel=True, cache=True)
+def _dsm_rows_nb(A, X, lamc, cw, pid, Hs, Js, grid, V, mode, chunk, cut):  # pragma: no cover - compiled
+    """Per row r (datum A[r], noisy point X[r], λ = lamc[r]·x, loss factor cw[r], parameters pid[r]):
+
+    mode 0: loss c|m - a|² and its gradient 2c J_mᵀ (m - a);
+    mode 1: Gauss–Newton product 2c J_mᵀ (J_m v) with v = V[pid[r]] (loss column: c|J_m v|²);
+    J_m = ∂m/∂(h, J) by the μ-measure's covariances. μ-nodes whose weight is below ``cut`` times the
+    largest are dropped after the first pass (their share of every average is below ``cut``·K).
+    Returns (loss (B,), out (B, N+1))."""
+    B, N = A.shape
+    K = grid.size
+    out = np.zeros((B, N + 1))
+    loss = np.zeros(B)
+    logcut = math.log(cut)
+    nchunks = (B + chunk - 1) // chunk
+    for c in numba.prange(nchunks):
+        th = np.empty((K, N))
+        w = np.empty(K)
+        Ek = np.empty(K)
+        keep = np.empty(K, dtype=np.int64)
+        f = np.empty(N)
+        F = np.empty(N)
+        sat = np.empty(N, dtype=np.bool_)
+        m = np.empty(N)
+        s2 = np.empty(N)
+        y = np.empty(N)
+        Yk = np.empty(K)
+        for r in range(c * chunk, min(B, (c + 1) * chunk)):
+            p = pid[r]
+            J = Js[p]
+            for i in range(N):
+                f[i] = Hs[p, i] + lamc[r] * X[r, i]
+                if abs(f[i]) > _SAT:
+                    sat[i] = True
+                    F[i] = 0.0
+                else:
+                    sat[i] = False
+                    F[i] = math.exp(-2.0 * f[i])
+            # pass 1: ln w_k = -NJμ²/2 + Σ_i ln 2cosh(Jμ + f_i) (no transcendental per site: e = E_k F_i,
+            # ln 2cosh u = u + ln(1 + e) or -u + ln(1 + 1/e), logs taken per block of 32 factors ≤ 2)
+            mx = -np.inf
+            for k in range(K):
+                mu = grid[k]
+                b = J * mu
+                E = math.exp(-2.0 * b)
+                acc = -N * J * mu * mu / 2.0
+                prod = 1.0
+                cnt = 0
+                for i in range(N):
+                    u = b + f[i]
+                    if sat[i]:
+                        acc += u if f[i] > 0 else -u
+                        continue
+                    e = E * F[i]
+                    if e <= 1.0:
+                        acc += u
+                        prod *= 1.0 + e
+                    else:
+                        acc -= u
+                        prod *= 1.0 + 1.0 / e
+                    cnt += 1
+                    if cnt == 32:
+                        acc += math.log(prod)
+                        prod = 1.0
+                        cnt = 0
+                w[k] = acc + math.log(prod)
+                if w[k] > mx:
+                    mx = w[k]
+            nk = 0
+            tot = 0.0
+            for k in range(K):
+                if w[k] - mx >= logcut:
+                    w[k] = math.exp(w[k] - mx)
+                    tot += w[k]
+                    keep[nk] = k
+                    nk += 1
+            # pass 2 (kept nodes): t_ki = tanh(Jμ_k + f_i), m_i = ⟨t_i⟩, ⟨t_i²⟩, E(μ) = μ(Σ_i t_i - Nμ/2)
+            for i in range(N):
+                m[i] = 0.0
+                s2[i] = 0.0
+            Ebar = 0.0
+            for kk in range(nk):
+                k = keep[kk]
+                w[k] /= tot
+                wk = w[k]
+                E = math.exp(-2.0 * Js[p] * grid[k])
+                T = 0.0
+                for i in range(N):
+                    if sat[i]:
+                        tk = 1.0 if f[i] > 0 else -1.0
+                    else:
+                        e = E * F[i]
+                        tk = (1.0 - e) / (1.0 + e)
+                    th[kk, i] = tk
+                    T += tk
+                    m[i] += wk * tk
+                    s2[i] += wk * tk * tk
+                Ek[kk] = grid[k] * (T - N * grid[k] / 2.0)
+                Ebar += wk * Ek[kk]
+            if mode == 0:
+                L = 0.0
+                for i in range(N):
+                    y[i] = m[i] - A[r, i]
+                    L += y[i] * y[i]
+                loss[r] = cw[r] * L
+            else:
+                # y = J_m v: v_i (1 - ⟨t_i²⟩) + ⟨t_i V⟩ - m_i ⟨V⟩ + v_J [⟨μ(1 - t_i²)⟩ + ⟨t_i E⟩ - m_i ⟨E⟩]
+                vJ = V[p, N]
+                Vbar = 0.0
+                for kk in range(nk):
+                    acc = 0.0
+                    for i in range(N):
+                        acc += V[p, i] * th[kk, i]
+                    Yk[kk] = acc
+                    Vbar += w[keep[kk]] * acc
+                for i in range(N):
+                    y[i] = V[p, i] * (1.0 - s2[i]) - m[i] * (Vbar + vJ * Ebar)
+                for kk in range(nk):
+                    wk = w[keep[kk]]
+                    a1 = wk * (Yk[kk] + vJ * Ek[kk])
+                    a2 = wk * vJ * grid[keep[kk]]
+                    for i in range(N):
+                        tk = th[kk, i]
+                        y[i] += a1 * tk + a2 * (1.0 - tk * tk)
+                L = 0.0
+                for i in range(N):
+                    L += y[i] * y[i]
+                loss[r] = cw[r] * L
+            # pull-back 2c J_mᵀ y: h_j: y_j(1 - ⟨t_j²⟩) + ⟨Y t_j⟩ - ⟨Y⟩ m_j;  J: ⟨μ Σ_i y_i(1 - t_i²)⟩ + ⟨Y(E - Ē)⟩
+            Ybar = 0.0
+            gJ = 0.0
+            for kk in range(nk):
+                acc = 0.0
+                acc2 = 0.0
+                for i in range(N):
+                    tk = th[kk, i]
+                    acc += y[i] * tk
+                    acc2 += y[i] * (1.0 - tk * tk)
+                Yk[kk] = acc
+                wk = w[keep[kk]]
+                Ybar += wk * acc
+                gJ += wk * (grid[keep[kk]] * acc2 + acc * (Ek[kk] - Ebar))
+            two_c = 2.0 * cw[r]
+            for i in range(N):
+                out[r, i] = y[i] * (1.0 - s2[i]) - Ybar * m[i]
+            for kk in range(nk):
+                wk = w[keep[kk]] * Yk[kk]
+                for i in range(N):
+                    out[r, i] += wk * th[kk, i]
+            for i in range(N):
+                out[r, i] *= two_c
+            out[r, N] = two_c * gJ
+    return loss, out
+
+
+def dsm_rows(A, X, lamc, cw, pid, Hs, Js, grid, V=None, chunk: int = 16, cut: float = 1e-18):
+    """Loss and gradient (``V=None``) or Gauss–Newton products (``V`` (P, N+1)) for every row (see
+    ``_dsm_rows_nb``): ``(loss (B,), out (B, N+1))``."""
+    A = np.ascontiguousarray(A, dtype=float)
+    X = np.ascontiguousarray(X, dtype=float)
+    Hs = np.ascontiguousarray(np.atleast_2d(Hs), dtype=float)
+    Js = np.ascontiguousarray(np.atleast_1d(Js), dtype=float)
+    mode = 0 if V is None else 1
+    V = np.zeros((Hs.shape[0], Hs.shape[1] + 1)) if V is None else np.ascontiguousarray(V, dtype=float)
+    return _dsm_rows_nb(A, X, np.ascontiguousarray(lamc, dtype=float), np.ascontiguousarray(cw, dtype=float),
+                        np.ascontiguousarray(pid, dtype=np.int64), Hs, Js, np.ascontiguousarray(grid, dtype=float),
+                        V, mode, int(chunk), float(cut))
+
+
+# ======================================================================================
+# fitting many training sets at once: stochastic Newton with fresh noise, iterate averaging
+# ======================================================================================
+def _rows_for(S, sets, sched: Schedule, rng: np.random.Generator):
+    """Fresh noise for every datum of the given sets: one stratified t per datum (strata over each set's
+    data), z and its antithetic -z. Rows are ordered (pair, set, datum), so per-set sums are reshapes.
+    Returns (A, X, lamc, cw, pid) with pid indexing ``sets``."""
+    R = len(sets)
+    n, N = S.shape[1], S.shape[2]
+    t = np.concatenate([sched.sample(n, rng) for _ in range(R)])
+    A = S[sets].reshape(R * n, N).astype(float)
+    sd = np.sqrt(-np.expm1(-2 * t))
+    z = rng.standard_normal((R * n, N))
+    z *= sd[:, None]
+    mean = A * np.exp(-t)[:, None]
+    X = np.empty((2 * R * n, N))
+    np.add(mean, z, out=X[: R * n])
+    np.subtract(mean, z, out=X[R * n:])
+    t2 = np.concatenate([t, t])
+    lamc = np.exp(-t2) / -np.expm1(-2 * t2)
+    cw = sched.factor(t2)
+    pid = np.tile(np.repeat(np.arange(R), n), 2)
+    return np.concatenate([A, A]), X, lamc, cw, pid
+
+
+def _reduce(vals: np.ndarray, R: int, n: int) -> np.ndarray:
+    """Per-set sums of rows ordered (pair, set, datum)."""
+    return vals.reshape((2, R, n) + vals.shape[1:]).sum(axis=(0, 2))
+
+
+class _Precond:
+    """Structured Gauss–Newton matrix of one set: A_hh = αI + b 11ᵀ, A_hJ = γ1, A_JJ = d (the exact form
+    of the expected Hessian at uniform fields, by exchangeability); solve A x = g in O(N)."""
+
+    def __init__(self, alpha, b, gamma, d, N):
+        self.alpha, self.b, self.gamma, self.d, self.N = alpha, b, gamma, d, N
+
+    def solve(self, g: np.ndarray) -> np.ndarray:
+        N = self.N
+        gh, gJ = g[..., :N], g[..., N]
+        gbar = gh.mean(axis=-1)
+        perp = gh - gbar[..., None]
+        # uniform component s·1 and J: [(α + N b) s + γ ε = ḡ, N γ s + d ε = g_J]
+        a11 = self.alpha + N * self.b
+        det = a11 * self.d - N * self.gamma**2
+        s = (self.d * gbar - self.gamma * gJ) / det
+        eps = (a11 * gJ - N * self.gamma * gbar) / det
+        out = np.empty_like(g)
+        out[..., :N] = perp / self.alpha[..., None] + s[..., None]
+        out[..., N] = eps
+        return out
+
+
+def _chunks(R: int, n: int, max_rows: int):
+    per = max(1, max_rows // (2 * n))
+    return [np.arange(lo, min(R, lo + per)) for lo in range(0, R, per)]
+
+
+def _grad(S, Hs, Js, sched, grid, rng, max_rows, V=None, sub=None):
+    """Mean over each set's data (and the antithetic pair) of the per-row gradient (or GN product)."""
+    R, n, N = S.shape
+    Ssub = S if sub is None else S[:, :sub]
+    nn = Ssub.shape[1]
+    g = np.zeros((R, N + 1))
+    loss = np.zeros(R)
+    for sets in _chunks(R, nn, max_rows):
+        A, X, lamc, cw, pid = _rows_for(Ssub, sets, sched, rng)
+        l, out = dsm_rows(A, X, lamc, cw, pid, Hs[sets], Js[sets], grid, None if V is None else V[sets])
+        g[sets] = _reduce(out, len(sets), nn) / (2 * nn)
+        loss[sets] = _reduce(l, len(sets), nn) / (2 * nn)
+    return g, loss
+
+
+def preconditioner(S, Hs, Js, sched, grid, rng, probe_data: int = 256, max_rows: int = 65536) -> _Precond:
+    """The structured Gauss–Newton matrix of every set from three Gauss–Newton products (probes (1, 0),
+    (0, 1) and (ζ, 0), ζ ⊥ 1 random signs) on a subsample of its data, with fresh noise."""
+    R, n, N = S.shape
+    sub = min(n, probe_data)
+    one = np.zeros((R, N + 1))
+    one[:, :N] = 1.0
+    eJ = np.zeros((R, N + 1))
+    eJ[:, N] = 1.0
+    zeta = np.zeros((R, N + 1))
+    zeta[:, :N] = rng.choice([-1.0, 1.0], size=(R, N))
+    zeta[:, :N] -= zeta[:, :N].mean(axis=1, keepdims=True)
+    a1, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows, V=one, sub=sub)
+    a2, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows, V=eJ, sub=sub)
+    a3, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows, V=zeta, sub=sub)
+    alpha = np.sum(a3[:, :N] * zeta[:, :N], axis=1) / np.sum(zeta[:, :N] ** 2, axis=1)
+    a11 = a1[:, :N].mean(axis=1)  # α + N b
+    b = (a11 - alpha) / N
+    gamma = 0.5 * (a1[:, N] / N + a2[:, :N].mean(axis=1))
+    d = a2[:, N]
+    return _Precond(alpha, b, gamma, d, N)
+
+
+def _mean_variance(hist: np.ndarray) -> np.ndarray:
+    """Variance of the time average of each column of ``hist`` (epochs × sets): the per-set variance over
+    epochs / epochs, times the integrated autocorrelation time τ = 1 + 2 Σ_{l ≤ L} ρ_l pooled over the sets
+    (L = min(5, epochs/4); τ ≥ 1)."""
+    k = hist.shape[0]
+    c = hist - hist.mean(axis=0)
+    var = np.sum(c * c, axis=0) / max(k - 1, 1)
+    denom = float(np.sum(c * c))
+    tau = 1.0
+    if denom > 0:
+        for lag in range(1, min(5, k // 4) + 1):
+            tau += 2.0 * float(np.sum(c[:-lag] * c[lag:])) / denom
+    return var * max(tau, 1.0) / k
+
+
+def fit_dsm_sets(S: np.ndarray, sched: Schedule, rng: np.random.Generator, *, init=None, burn: int = 4,
+                 average: int = 16, max_average: int = 256, tol: float = 0.05, max_rows: int = 65536,
+                 progress: bool = False) -> dict:
+    """DSM fits of (h_i, J) for every training set of ``S`` (sets, n, N) (see the module docstring).
+
+    Stochastic Newton with fresh noise: every epoch draws, for every datum, one time t (stratified over
+    the set's data) and one noise z with its antithetic -z, computes the exact gradient g of the DSM loss
+    and steps θ ← θ - P⁻¹ g with the structured Gauss–Newton matrix P (:func:`preconditioner`, estimated at
+    the start and again after the burn-in; steps capped at 1 per coordinate). After ``burn`` epochs the
+    iterates are averaged (Polyak–Ruppert): the average estimates the minimiser of the noise-averaged
+    objective, and its own noise is the iterate spread / epochs, ``opt_var_sum_h`` (for Σĥ_i).
+
+    Convergence criterion: averaging stops after at least ``average`` epochs once the optimiser's variance
+    (mean over the sets of ``opt_var_sum_h``, corrected for the iterates' autocorrelation) is below ``tol`` times the variance of Σĥ_i across the sets
+    (then it inflates the RMS error by ≤ tol/2), or after ``max_average`` epochs; with one set, after
+    ``average`` epochs. Start: pseudo-likelihood (or ``init`` = (h, J))."""
+    from numerics.models.cw.data_law import fit_pseudolikelihood_sets
+
+    burn = validate.positive_int("burn", burn) if burn else 0
+    average = validate.at_least("average", average, 2)
+    S = np.ascontiguousarray(S, dtype=np.int8)
+    R, n, N = S.shape
+    if init is None:
+        Hs, Js = fit_pseudolikelihood_sets(S)
+    else:
+        Hs, Js = (np.array(a, dtype=float) for a in init)
+    Js = np.clip(Js, 0.05, None)
+    grid = K.mu_grid(N, max(1.25 * float(Js.max()), 0.5))
+    P = preconditioner(S, Hs, Js, sched, grid, rng, max_rows=max_rows)
+    sums = np.zeros((R, N + 1))
+    hist: list[np.ndarray] = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=burn + int(average), desc=f"DSM N={N} n={n}", leave=False)
+    e = 0
+    opt_var = np.full(R, np.nan)
+    while True:
+        if e == burn // 2 and burn >= 2:  # re-estimate the curvature nearer the optimum
+            P = preconditioner(S, Hs, Js, sched, grid, rng, max_rows=max_rows)
+        g, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows)
+        step = -P.solve(g)
+        big = np.max(np.abs(step), axis=1)
+        scale = np.where(big > 1.0, 1.0 / np.maximum(big, 1e-300), 1.0)
+        Hs = Hs + scale[:, None] * step[:, :N]
+        Js = np.clip(Js + scale * step[:, N], 0.05, None)
+        e += 1
+        if bar is not None:
+            bar.update(1)
+        if e <= burn:
+            continue
+        sums[:, :N] += Hs
+        sums[:, N] += Js
+        hist.append(Hs.sum(axis=1))
+        k = len(hist)
+        if k >= 2:
+            opt_var = _mean_variance(np.array(hist))
+        if k >= average:
+            if R < 2 or k >= max_average:
+                break
+            spread = np.var(sums[:, :N].sum(axis=1) / k, ddof=1)
+            if np.mean(opt_var) <= tol * spread:
+                break
+        if bar is not None and e >= bar.total:
+            bar.total += 1
+    if bar is not None:
+        bar.close()
+    k = len(hist)
+    mean = sums / k
+    return {"h": mean[:, :N], "J": mean[:, N], "opt_var_sum_h": opt_var, "sum_h_epochs": np.array(hist),
+            "epochs": e, "averaged": k}
+
+
+# ======================================================================================
+# the derived law (two-state approximation): curvatures and the sandwich variance
+# ======================================================================================
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
+
+
+def _gauss_avg(fun, mean: np.ndarray, sd: np.ndarray, zmax: float = 12.0) -> np.ndarray:
+    """E f(mean + sd·Z), Z ~ N(0, 1), for each (mean, sd) pair: composite 8-point Gauss–Legendre on
+    [-zmax, zmax] with panels of width min(0.5, 0.25/sd) (resolves a sech feature of width 1 in the argument)."""
+    mean = np.atleast_1d(np.asarray(mean, dtype=float))
+    sd = np.broadcast_to(np.asarray(sd, dtype=float), mean.shape)
+    out = np.empty(mean.shape)
+    for idx in np.ndindex(mean.shape):
+        width = min(0.5, 0.25 / max(float(sd[idx]), 1e-300))
+        panels = int(math.ceil(2 * zmax / width))
+        edges = np.linspace(-zmax, zmax, panels + 1)
+        half = 0.5 * (edges[1:] - edges[:-1])
+        zz = (0.5 * (edges[1:] + edges[:-1]))[:, None] + half[:, None] * _GL_X[None, :]
+        ww = half[:, None] * _GL_W[None, :] * np.exp(-0.5 * zz * zz) / math.sqrt(2 * math.pi)
+        out[idx] = float(np.sum(ww * fun(mean[idx] + sd[idx] * zz)))
+    return out
+
+
+def _sech2(u):
+    e = np.exp(-2.0 * np.abs(u))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def local_curvature(t, beta: float, m: float) -> np.ndarray:
+    """``cw.dsm_local_curvature`` ℓ(t) = Q_2/(1 - β Q_1)², Q_k = Σ_s (1 + s m)/2 E_z sech^{2k}(atanh m + a s + √a z),
+    a = 1/(e^{2t} - 1) (numeric quadrature of the registered integrals; theory side: mutable)."""
+    from numerics.results import theory_value
+
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    a = 1.0 / np.expm1(2 * t)
+    y = math.atanh(m)
+    Q1 = np.zeros_like(t)
+    Q2 = np.zeros_like(t)
+    for s in (1.0, -1.0):
+        Q1 += (1 + s * m) / 2 * _gauss_avg(_sech2, y + s * a, np.sqrt(a))
+        Q2 += (1 + s * m) / 2 * _gauss_avg(lambda u: _sech2(u) ** 2, y + s * a, np.sqrt(a))
+    return theory_value("cw.dsm_local_curvature", Q2 / (1 - beta * Q1) ** 2)
+
+
+def global_curvature(t, N: float, m: float, chi: float, p_plus: float) -> np.ndarray:
+    """``cw.dsm_global_curvature`` g(t) = 16 N² m⁴ (Δ_t/v_t)² E[(P_+P_-)²], v_t = Δ_t + χ e^{-2t}, the half
+    log-odds u ~ N(h_0 ± κ, κ) under the ± state with weights p_±, κ = ``cw.kappa``, P_+P_- = sech²(u)/4."""
+    from numerics.results import theory, theory_value
+
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    delta = -np.expm1(-2 * t)
+    v = delta + chi * np.exp(-2 * t)
+    kap = np.asarray(theory("cw.kappa")(t, float(N), m, chi), dtype=float)
+    h0 = 0.5 * math.log(p_plus / (1 - p_plus))
+    e_pp2 = np.zeros_like(t)
+    for s, w in ((1.0, p_plus), (-1.0, 1 - p_plus)):
+        e_pp2 += w * _gauss_avg(lambda u: (_sech2(u) / 4) ** 2, h0 + s * kap, np.sqrt(kap))
+    return theory_value("cw.dsm_global_curvature", 16 * N**2 * m**4 * (delta / v) ** 2 * e_pp2)
+
+
+def _time_nodes(sched: Schedule, panels: int = 48) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss–Legendre nodes and weights on [t0, t1] (panels geometric in t)."""
+    edges = np.geomspace(sched.t0, sched.t1, panels + 1)
+    half = 0.5 * (edges[1:] - edges[:-1])
+    tt = (0.5 * (edges[1:] + edges[:-1]))[:, None] + half[:, None] * _GL_X[None, :]
+    return tt.ravel(), (half[:, None] * _GL_W[None, :]).ravel()
+
+
+def curvature_ratio(sched: Schedule, N: int, beta: float, m: float, chi: float, p_plus: float) -> float:
+    """r = a_G/a_L = ∫ρ c g dt / ∫ρ c ℓ dt over the schedule (ρ the law of t, c the loss factor)."""
+    tt, ww = _time_nodes(sched)
+    wc = ww * sched.density(tt) * sched.factor(tt)
+    return float(np.sum(wc * global_curvature(tt, N, m, chi, p_plus)) / np.sum(wc * local_curvature(tt, beta, m)))
+
+
+def law_sum_h_variance(model, sched: Schedule, n, *, finite_N: bool = True) -> dict:
+    """The derived DSM law (``cw.dsm_sum_h_variance``) for ``model`` and the noise schedule: Var Σĥ_i, the
+    curvature ratio r and its two limits (pseudo-likelihood, ML). ``finite_N``: the state magnetization and
+    susceptibility are the exact finite-N state moments (``CurieWeiss.state_moments``), else m*, χ."""
+    from numerics.results import theory
+
+    p = model.p_plus
+    m, chi = model.state_moments() if finite_N else (model.m_star, model.chi)
+    r = curvature_ratio(sched, model.N, model.beta, m, chi, p)
+    n = np.asarray(n, dtype=float)
+    var = theory("cw.dsm_sum_h_variance")(float(model.N), n, chi, p, m, r)
+    return {"var": var, "r": r, "m": m, "chi": chi, "p_plus": p}
