@@ -31,11 +31,12 @@ from numerics.models.cw.generation import generate
 from numerics.models.cw.model import CurieWeiss
 from numerics.results import theory
 
-__all__ = ["sample_sets", "fit_pseudolikelihood", "fit_pseudolikelihood_sets", "fit_global_H",
+__all__ = ["sample_sets", "pl_sandwich_exact", "fit_pseudolikelihood", "fit_pseudolikelihood_sets", "fit_global_H",
            "fit_global_H_sets", "data_law_theory", "data_law_linear", "data_law_measure", "data_law_figure",
            "rms_with_stderr", "FITS"]
 
 FITS = ("pl", "ml", "dsm")
+_CHUNK = 2**25  # spins per chunk of training sets (int8: 32 MB)
 
 
 # ======================================================================================
@@ -100,7 +101,8 @@ def _pl_counts_nb(S):  # pragma: no cover - compiled
 @numba.njit(parallel=True, cache=True)
 def _pl_newton_nb(c, up, ridge, tol, max_iter):  # pragma: no cover - compiled
     """Newton on Σ_a Σ_i ln P(s_i | s_-i) = Σ_{i,M,±} n_i^±(M) [±f - ln 2cosh f], f = h_i + J (M ∓ 1)/N
-    (the conditional field of an up / down spin), with the arrowhead Hessian; one set per thread."""
+    (the conditional field of an up / down spin), with the arrowhead Hessian; one set per thread.
+    tanh(h_i + b) = (tanh h_i + tanh b)/(1 + tanh h_i tanh b): one tanh per site and per M per iteration."""
     R, N, K1 = up.shape
     Hs = np.zeros((R, N))
     Js = np.ones(R)
@@ -111,22 +113,35 @@ def _pl_newton_nb(c, up, ridge, tol, max_iter):  # pragma: no cover - compiled
         gh = np.empty(N)
         D = np.empty(N)
         b = np.empty(N)
+        tb_p = np.empty(K1)
+        tb_m = np.empty(K1)
+        js = np.empty(K1, dtype=np.int64)
+        nj = 0
+        for j in range(K1):
+            if c[r, j] > 0.0:
+                js[nj] = j
+                nj += 1
         for it in range(max_iter):
+            for jj in range(nj):
+                j = js[jj]
+                M = 2.0 * j - N
+                tb_p[j] = math.tanh(J * (M - 1.0) / N)
+                tb_m[j] = math.tanh(J * (M + 1.0) / N)
             gJ = 0.0
             cc = 1e-12
             for i in range(N):
+                ta = math.tanh(h[i])
                 g_i = -ridge * h[i]
                 D_i = ridge
                 b_i = 0.0
-                for j in range(K1):
-                    if c[r, j] == 0.0:
-                        continue
+                for jj in range(nj):
+                    j = js[jj]
                     M = 2.0 * j - N
                     npl = up[r, i, j]
                     nmi = c[r, j] - npl
                     if npl > 0.0:
                         ml = (M - 1.0) / N
-                        th = math.tanh(h[i] + J * ml)
+                        th = (ta + tb_p[j]) / (1.0 + ta * tb_p[j])
                         w = npl * (1.0 - th * th)
                         res = npl * (1.0 - th)
                         g_i += res
@@ -136,7 +151,7 @@ def _pl_newton_nb(c, up, ridge, tol, max_iter):  # pragma: no cover - compiled
                         cc += w * ml * ml
                     if nmi > 0.0:
                         ml = (M + 1.0) / N
-                        th = math.tanh(h[i] + J * ml)
+                        th = (ta + tb_m[j]) / (1.0 + ta * tb_m[j])
                         w = nmi * (1.0 - th * th)
                         res = -nmi * (1.0 + th)
                         g_i += res
@@ -260,6 +275,30 @@ def _p_plus_at_H(Hs: np.ndarray, N: int, beta: float) -> np.ndarray:
     return out
 
 
+def pl_sandwich_exact(model: CurieWeiss) -> float:
+    """n · Var Σĥ_i of pseudo-likelihood as n → ∞ at finite N, exactly (no two-state approximation).
+
+    With uniform fields the PL estimating function's (δ, J) components depend on a sample only through
+    its magnetization M = 2k - N: the k up spins have conditional field f_+ = h + J(M - 1)/N, the others
+    f_- = h + J(M + 1)/N, so g_δ = k(1 - tanh f_+) - (N - k)(1 + tanh f_-), g_J the same weighted by
+    (M ∓ 1)/N, and the Hessian Σ_i sech² f_i (1, m_-i)(1, m_-i)ᵀ likewise. The sandwich
+    N² [A⁻¹ B A⁻¹]_{δδ} is a finite sum over the exact M-law (the uniform mode is an eigenvector by
+    exchangeability). It tends to N/(4 p_+ p_- χ) (``cw.learned_sum_h_variance``) as N → ∞."""
+    M, P = model.magnetization_law()
+    N, J, h = model.N, model.beta, model.h
+    k = (N + M) / 2
+    ml_p, ml_m = (M - 1) / N, (M + 1) / N
+    tp, tm = np.tanh(h + J * ml_p), np.tanh(h + J * ml_m)
+    g = np.stack([k * (1 - tp) - (N - k) * (1 + tm), k * (1 - tp) * ml_p - (N - k) * (1 + tm) * ml_m])
+    A = np.zeros((2, 2))
+    for w, t_, ml in ((P * k, tp, ml_p), (P * (N - k), tm, ml_m)):
+        q = w * (1 - t_ * t_)
+        A += np.array([[q.sum(), (q * ml).sum()], [(q * ml).sum(), (q * ml * ml).sum()]])
+    B = (g * P) @ g.T
+    Ai = np.linalg.inv(A)
+    return float(N * N * (Ai @ B @ Ai)[0, 0])
+
+
 def rms_with_stderr(err: np.ndarray) -> tuple[float, float]:
     """RMS of ``err`` over repeats and its standard error by the delta method,
     se(√(mean e²)) = sd(e²)/(√R · 2 RMS)."""
@@ -349,11 +388,20 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
         p_true = model.p_plus
         m_n, chi_n = model.state_moments()
         n = max(2, int(round(ratio * N)))
-        S = sample_sets(model, repeats, n, rng)
         row: dict = {"N": N, "n": n, "n_over_N": n / N, "p_plus": p_true}
-        pl = None
-        if "pl" in fits or "dsm" in fits:
-            pl = fit_pseudolikelihood_sets(S)
+        # training sets in chunks (memory), all of them kept only for DSM
+        per = repeats if "dsm" in fits else max(1, _CHUNK // (n * N))
+        keep, Hs, Js, Ms = [], [], [], []
+        for lo in range(0, repeats, per):
+            S = sample_sets(model, min(per, repeats - lo), n, rng)
+            if "pl" in fits or "dsm" in fits:
+                h_, J_ = fit_pseudolikelihood_sets(S)
+                Hs.append(h_)
+                Js.append(J_)
+            Ms.append(S.sum(axis=2, dtype=np.int64))
+            if "dsm" in fits:
+                keep.append(S)
+        pl = (np.concatenate(Hs), np.concatenate(Js)) if Hs else None
         if "pl" in fits:
             e = K.p_plus_rows(pl[0], pl[1]) - p_true
             row["rms_pl"], row["rms_pl_stderr"] = rms_with_stderr(e)
@@ -368,16 +416,16 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
                 row.update(p_plus_generated=g["p_plus"], p_plus_generated_stderr=g["p_plus_stderr"],
                            p_plus_learned_exact=float(K.p_plus_of_fields(pl[0][0], float(pl[1][0]))))
         if "ml" in fits:
-            M = S.sum(axis=2, dtype=np.int64)
+            M = np.concatenate(Ms)
             frac = np.mean((M > 0) + 0.5 * (M == 0), axis=1)
             row["rms_frac"], row["rms_frac_stderr"] = rms_with_stderr(frac - p_true)
             Hml = fit_global_H_sets(M.mean(axis=1), N, beta)
             row["rms_ml"], row["rms_ml_stderr"] = rms_with_stderr(_p_plus_at_H(Hml, N, beta) - p_true)
-            row["law_ml"] = float(math.sqrt(theory("cw.global_weight_stderr")(float(n), p_true) ** 2))
+            row["law_ml"] = float(theory("cw.global_weight_stderr")(float(n), p_true))
         if "dsm" in fits:
             from numerics.models.cw.dsm import fit_dsm_sets
 
-            res = fit_dsm_sets(S, dsm_schedule, rng, init=pl, burn=dsm_burn, average=dsm_average, progress=progress)
+            res = fit_dsm_sets(keep[0], dsm_schedule, rng, init=pl, burn=dsm_burn, average=dsm_average, progress=progress)
             e = K.p_plus_rows(res["h"], res["J"]) - p_true
             row["rms_dsm"], row["rms_dsm_stderr"] = rms_with_stderr(e)
             sh = res["h"].sum(axis=1) - H
@@ -388,6 +436,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
             row["law_var_sum_h_dsm"] = float(law["var"])
             row["r_dsm"] = float(law["r"])
             row["dsm_opt_var"] = float(np.mean(res["opt_var_sum_h"]))
+            row["dsm_epochs"] = int(res["averaged"])
             row["dsm_opt_var_fraction"] = float(np.mean(res["opt_var_sum_h"]) / v) if v > 0 else 0.0
         rows.append(row)
         if bar is not None:

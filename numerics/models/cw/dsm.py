@@ -351,11 +351,14 @@ def _grad(S, Hs, Js, sched, grid, rng, max_rows, V=None, sub=None):
     return g, loss
 
 
-def preconditioner(S, Hs, Js, sched, grid, rng, probe_data: int = 256, max_rows: int = 65536) -> _Precond:
+def preconditioner(S, Hs, Js, sched, grid, rng, probe_rows: int = 4096, max_rows: int = 65536) -> _Precond:
     """The structured Gauss–Newton matrix of every set from three Gauss–Newton products (probes (1, 0),
-    (0, 1) and (ζ, 0), ζ ⊥ 1 random signs) on a subsample of its data, with fresh noise."""
+    (0, 1) and (ζ, 0), ζ ⊥ 1 random signs), each averaged over ≈ ``probe_rows`` rows per set (a subsample of
+    at most ``probe_rows``/2 data, several fresh noise pairs per datum when the set is small). The (uniform,
+    J) block is kept positive definite (its correlation clipped at 0.95)."""
     R, n, N = S.shape
-    sub = min(n, probe_data)
+    sub = min(n, max(1, probe_rows // 2))
+    reps = max(1, min(8, probe_rows // (2 * sub)))
     one = np.zeros((R, N + 1))
     one[:, :N] = 1.0
     eJ = np.zeros((R, N + 1))
@@ -363,52 +366,47 @@ def preconditioner(S, Hs, Js, sched, grid, rng, probe_data: int = 256, max_rows:
     zeta = np.zeros((R, N + 1))
     zeta[:, :N] = rng.choice([-1.0, 1.0], size=(R, N))
     zeta[:, :N] -= zeta[:, :N].mean(axis=1, keepdims=True)
-    a1, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows, V=one, sub=sub)
-    a2, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows, V=eJ, sub=sub)
-    a3, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows, V=zeta, sub=sub)
+    a1 = a2 = a3 = 0.0
+    for _ in range(reps):
+        a1 = a1 + _grad(S, Hs, Js, sched, grid, rng, max_rows, V=one, sub=sub)[0] / reps
+        a2 = a2 + _grad(S, Hs, Js, sched, grid, rng, max_rows, V=eJ, sub=sub)[0] / reps
+        a3 = a3 + _grad(S, Hs, Js, sched, grid, rng, max_rows, V=zeta, sub=sub)[0] / reps
     alpha = np.sum(a3[:, :N] * zeta[:, :N], axis=1) / np.sum(zeta[:, :N] ** 2, axis=1)
-    a11 = a1[:, :N].mean(axis=1)  # α + N b
+    alpha = np.maximum(alpha, 1e-12)
+    a11 = np.maximum(a1[:, :N].mean(axis=1), alpha)  # α + N b
     b = (a11 - alpha) / N
+    d = np.maximum(a2[:, N], 1e-12)
     gamma = 0.5 * (a1[:, N] / N + a2[:, :N].mean(axis=1))
-    d = a2[:, N]
+    lim = 0.95 * np.sqrt(a11 * d) / N  # |N γ| ≤ 0.95 sqrt(a11 d): the 2×2 block stays positive definite
+    gamma = np.clip(gamma, -lim, lim)
     return _Precond(alpha, b, gamma, d, N)
 
 
-def _mean_variance(hist: np.ndarray) -> np.ndarray:
-    """Variance of the time average of each column of ``hist`` (epochs × sets): the per-set variance over
-    epochs / epochs, times the integrated autocorrelation time τ = 1 + 2 Σ_{l ≤ L} ρ_l pooled over the sets
-    (L = min(5, epochs/4); τ ≥ 1)."""
-    k = hist.shape[0]
-    c = hist - hist.mean(axis=0)
-    var = np.sum(c * c, axis=0) / max(k - 1, 1)
-    denom = float(np.sum(c * c))
-    tau = 1.0
-    if denom > 0:
-        for lag in range(1, min(5, k // 4) + 1):
-            tau += 2.0 * float(np.sum(c[:-lag] * c[lag:])) / denom
-    return var * max(tau, 1.0) / k
-
-
 def fit_dsm_sets(S: np.ndarray, sched: Schedule, rng: np.random.Generator, *, init=None, burn: int = 4,
-                 average: int = 16, max_average: int = 256, tol: float = 0.05, max_rows: int = 65536,
-                 progress: bool = False) -> dict:
+                 average: int = 16, max_average: int = 256, tol: float = 0.05, step: float = 0.1,
+                 burn_step: float = 0.7, max_rows: int = 65536, progress: bool = False) -> dict:
     """DSM fits of (h_i, J) for every training set of ``S`` (sets, n, N) (see the module docstring).
 
-    Stochastic Newton with fresh noise: every epoch draws, for every datum, one time t (stratified over
-    the set's data) and one noise z with its antithetic -z, computes the exact gradient g of the DSM loss
-    and steps θ ← θ - P⁻¹ g with the structured Gauss–Newton matrix P (:func:`preconditioner`, estimated at
-    the start and again after the burn-in; steps capped at 1 per coordinate). After ``burn`` epochs the
-    iterates are averaged (Polyak–Ruppert): the average estimates the minimiser of the noise-averaged
-    objective, and its own noise is the iterate spread / epochs, ``opt_var_sum_h`` (for Σĥ_i).
+    Stochastic Newton with fresh noise. Every epoch draws, for every datum, one time t (stratified over the
+    set's data) and one noise z with its antithetic -z, and computes the exact gradient g of the DSM loss at
+    the current θ; P is the structured Gauss–Newton matrix (:func:`preconditioner`, estimated once at the
+    start). The epoch's Newton target T = θ - P⁻¹ g estimates the minimiser θ* of the noise-averaged
+    objective with one epoch of noise; the iterate moves part of the way, θ ← θ - γ P⁻¹ g (γ = ``burn_step``
+    for ``burn`` epochs, then ``step``: a small γ keeps the iterates within a fraction √(γ/(2-γ)) of one
+    epoch's noise of θ*, so the curvature of the gradient biases nothing measurable). The result is the
+    average of the Newton targets of the averaging epochs (nearly independent), and ``opt_var_sum_h``, their
+    variance of Σĥ_i / epochs, is the variance this finite averaging leaves in the estimate. Steps are
+    capped at 1 per coordinate; the μ-grid is refined when J grows.
 
     Convergence criterion: averaging stops after at least ``average`` epochs once the optimiser's variance
-    (mean over the sets of ``opt_var_sum_h``, corrected for the iterates' autocorrelation) is below ``tol`` times the variance of Σĥ_i across the sets
+    (mean over the sets of ``opt_var_sum_h``) is below ``tol`` times the variance of Σĥ_i across the sets
     (then it inflates the RMS error by ≤ tol/2), or after ``max_average`` epochs; with one set, after
     ``average`` epochs. Start: pseudo-likelihood (or ``init`` = (h, J))."""
     from numerics.models.cw.data_law import fit_pseudolikelihood_sets
 
-    burn = validate.positive_int("burn", burn) if burn else 0
-    average = validate.at_least("average", average, 2)
+    burn = int(validate.nonnegative("burn", burn))
+    average = int(validate.at_least("average", average, 2))
+    max_average = max(average, int(max_average))
     S = np.ascontiguousarray(S, dtype=np.int8)
     R, n, N = S.shape
     if init is None:
@@ -416,7 +414,8 @@ def fit_dsm_sets(S: np.ndarray, sched: Schedule, rng: np.random.Generator, *, in
     else:
         Hs, Js = (np.array(a, dtype=float) for a in init)
     Js = np.clip(Js, 0.05, None)
-    grid = K.mu_grid(N, max(1.25 * float(Js.max()), 0.5))
+    grid_J = max(1.25 * float(Js.max()), 0.5)
+    grid = K.mu_grid(N, grid_J)
     P = preconditioner(S, Hs, Js, sched, grid, rng, max_rows=max_rows)
     sums = np.zeros((R, N + 1))
     hist: list[np.ndarray] = []
@@ -424,43 +423,45 @@ def fit_dsm_sets(S: np.ndarray, sched: Schedule, rng: np.random.Generator, *, in
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=burn + int(average), desc=f"DSM N={N} n={n}", leave=False)
+        bar = tqdm(total=burn + average, desc=f"DSM N={N} n={n}", leave=False)
     e = 0
     opt_var = np.full(R, np.nan)
     while True:
-        if e == burn // 2 and burn >= 2:  # re-estimate the curvature nearer the optimum
-            P = preconditioner(S, Hs, Js, sched, grid, rng, max_rows=max_rows)
+        if float(Js.max()) > grid_J / 1.1:  # the μ-peaks narrow as J grows: refine the grid
+            grid_J = 1.25 * float(Js.max())
+            grid = K.mu_grid(N, grid_J)
         g, _ = _grad(S, Hs, Js, sched, grid, rng, max_rows)
-        step = -P.solve(g)
-        big = np.max(np.abs(step), axis=1)
+        newton = -P.solve(g)
+        if e >= burn:
+            target = np.concatenate([Hs, Js[:, None]], axis=1) + newton
+            sums += target
+            hist.append(target[:, :N].sum(axis=1))
+        gam = burn_step if e < burn else step
+        dx = gam * newton
+        big = np.max(np.abs(dx), axis=1)
         scale = np.where(big > 1.0, 1.0 / np.maximum(big, 1e-300), 1.0)
-        Hs = Hs + scale[:, None] * step[:, :N]
-        Js = np.clip(Js + scale * step[:, N], 0.05, None)
+        Hs = Hs + scale[:, None] * dx[:, :N]
+        Js = np.clip(Js + scale * dx[:, N], 0.05, None)
         e += 1
         if bar is not None:
+            if e > bar.total:
+                bar.total = e
             bar.update(1)
-        if e <= burn:
-            continue
-        sums[:, :N] += Hs
-        sums[:, N] += Js
-        hist.append(Hs.sum(axis=1))
         k = len(hist)
         if k >= 2:
-            opt_var = _mean_variance(np.array(hist))
+            opt_var = np.var(np.array(hist), axis=0, ddof=1) / k
         if k >= average:
             if R < 2 or k >= max_average:
                 break
             spread = np.var(sums[:, :N].sum(axis=1) / k, ddof=1)
             if np.mean(opt_var) <= tol * spread:
                 break
-        if bar is not None and e >= bar.total:
-            bar.total += 1
     if bar is not None:
         bar.close()
     k = len(hist)
     mean = sums / k
-    return {"h": mean[:, :N], "J": mean[:, N], "opt_var_sum_h": opt_var, "sum_h_epochs": np.array(hist),
-            "epochs": e, "averaged": k}
+    return {"h": mean[:, :N], "J": np.clip(mean[:, N], 0.05, None), "opt_var_sum_h": opt_var,
+            "sum_h_epochs": np.array(hist), "epochs": e, "averaged": k}
 
 
 # ======================================================================================
@@ -550,3 +551,70 @@ def law_sum_h_variance(model, sched: Schedule, n, *, finite_N: bool = True) -> d
     n = np.asarray(n, dtype=float)
     var = theory("cw.dsm_sum_h_variance")(float(model.N), n, chi, p, m, r)
     return {"var": var, "r": r, "m": m, "chi": chi, "p_plus": p}
+
+
+# ======================================================================================
+# the estimator's asymptotic variance by Monte Carlo (independent of the two-state law)
+# ======================================================================================
+def sandwich_mc(model, sched: Schedule, draws: int, rng: np.random.Generator, *, batches: int = 10,
+                pmin: float = 1e-5, hessian_share: float = 0.25) -> dict:
+    """n · Var Σĥ_i of the DSM estimator as n → ∞ at finite N, by Monte Carlo of the exact DSM gradients.
+
+    The M-estimator's sandwich in the uniform shift δ and J: Var Σĥ_i = N² [A⁻¹ B A⁻¹]_{δδ}/n with
+    A = E ∂²(loss) (Gauss–Newton, the exact expectation at the truth) and B = Cov_a(E_{t,z}[∇ loss | a]).
+    By exchangeability the noise-averaged gradient's (δ, J) components depend on a datum only through
+    its magnetization M, so B is a sum over the exact M-law (values with P(M) > ``pmin``) of the squared
+    noise-averaged gradient, each estimated with ``draws`` draws of (t, z) (one configuration per M; the
+    noise part of its square, estimated from ``batches`` interleaved batches, is subtracted). A from a
+    ``hessian_share`` of the draws. Standard error by jackknife over the batches. No two-state
+    approximation anywhere: this is what the derived law (``cw.dsm_sum_h_variance``) is checked against."""
+    N, beta, H = model.N, model.beta, model.H
+    M, P = model.magnetization_law()
+    keep = P > pmin
+    Pk = P[keep] / P[keep].sum()
+    grid = K.mu_grid(N, 1.25 * beta)
+    h = np.full((1, N), H / N)
+    Js = np.array([beta])
+    V1 = np.zeros((1, N + 1))
+    V1[0, :N] = 1.0
+    V2 = np.zeros((1, N + 1))
+    V2[0, N] = 1.0
+    nM = int(keep.sum())
+    Gb = np.zeros((batches, nM, 2))
+    Ab = np.zeros((batches, nM, 2, 2))
+    dA = max(batches, int(hessian_share * draws))
+    for j, Mv in enumerate(M[keep]):
+        k = int(round((N + Mv) / 2))
+        a = np.concatenate([np.ones(k), -np.ones(N - k)])
+        t = sched.sample(draws, rng)
+        A = np.broadcast_to(a, (draws, N))
+        X = np.exp(-t)[:, None] * A + np.sqrt(-np.expm1(-2 * t))[:, None] * rng.standard_normal((draws, N))
+        lamc = np.exp(-t) / -np.expm1(-2 * t)
+        cw = sched.factor(t)
+        pid = np.zeros(draws, dtype=np.int64)
+        _, g = dsm_rows(A, X, lamc, cw, pid, h, Js, grid)
+        gg = np.stack([g[:, :N].sum(axis=1), g[:, N]], axis=1)
+        for b in range(batches):
+            Gb[b, j] = gg[b::batches].mean(axis=0)
+        sl = slice(0, dA)
+        _, a1 = dsm_rows(A[sl], X[sl], lamc[sl], cw[sl], pid[sl], h, Js, grid, V=V1)
+        _, a2 = dsm_rows(A[sl], X[sl], lamc[sl], cw[sl], pid[sl], h, Js, grid, V=V2)
+        rows = np.stack([np.stack([a1[:, :N].sum(axis=1), a1[:, N]], axis=1),
+                         np.stack([a2[:, :N].sum(axis=1), a2[:, N]], axis=1)], axis=1)  # (dA, 2, 2)
+        for b in range(batches):
+            Ab[b, j] = rows[b::batches].mean(axis=0)
+
+    def value(sel):
+        A_ = np.einsum("m,mij->ij", Pk, Ab[sel].mean(axis=0))
+        Ai = np.linalg.inv(0.5 * (A_ + A_.T))
+        Gm = Gb[sel].mean(axis=0)
+        dev = Gb[sel] - Gm
+        noise = np.einsum("bmi,bmj->mij", dev, dev) / (len(sel) - 1) / len(sel)
+        Gc = Gm - Pk @ Gm
+        B = (Gc * Pk[:, None]).T @ Gc - np.einsum("m,mij->ij", Pk, noise)
+        return float(N * N * (Ai @ B @ Ai)[0, 0])
+
+    full = value(list(range(batches)))
+    jk = np.array([value([i for i in range(batches) if i != b]) for b in range(batches)])
+    se = math.sqrt((batches - 1) / batches * float(np.sum((jk - jk.mean()) ** 2)))
+    return {"n_var_sum_h": full, "stderr": se, "M_values": int(nM), "draws": int(draws)}
