@@ -261,3 +261,267 @@ def test_generation_with_learned_score_matches_learned_model():
     target = K.p_plus_of_fields(h, J)
     g = Gen.generate(model, 600, rng, fields=h, J=J, steps=140)
     assert abs(g["p_plus"] - target) < 4 * g["p_plus_stderr"]
+
+
+# ------------------------------------------------------------------ cw.p_plus (registered finite sum)
+@pytest.mark.sympy
+@pytest.mark.parametrize("N,beta,H", [(1, 0.3, -2.0), (7, 4.0, 30.0), (40, 0.9, 0.5), (101, 1.5, 0.0),
+                                      (64, 1.0, 0.0), (1000, 4.0, -2.0), (300, 1.2, 0.37)])
+def test_p_plus_is_the_registered_sum(N, beta, H):
+    """CurieWeiss.p_plus (log-sum-exp over the generated log-weights) against the registered Σ_k θ(M) w / Σ_k w,
+    its summand evaluated by mpmath at 40 digits."""
+    import sympy as sp
+
+    from theory import registry
+
+    r = registry.get("cw.p_plus")
+    num, den = r.expr.as_numer_denom()
+    (Nsym, bsym, Hsym) = r.arg_symbols
+    vals = {Nsym: sp.Integer(N), bsym: sp.Float(beta, 50), Hsym: sp.Float(H, 50)}
+    sums = []
+    for s in (num, den):
+        (summand, (k, lo, hi)) = s.args[0], s.args[1]
+        f = sp.lambdify(k, summand.subs(vals), "mpmath")
+        with mp.workdps(40):
+            sums.append(mp.fsum(f(j) for j in range(int(lo), N + 1)))
+    ref = float(sums[0] / sums[1])
+    assert C.CurieWeiss(N, beta, H).p_plus == pytest.approx(ref, rel=1e-11, abs=1e-300)
+
+
+# ------------------------------------------------------------------ vectorised training sets and fits
+def test_sample_sets_is_the_exact_law():
+    model = C.CurieWeiss(40, 1.4, 0.6)
+    S = D.sample_sets(model, 50, 400, np.random.default_rng(11))
+    assert S.shape == (50, 400, 40) and S.dtype == np.int8 and set(np.unique(S)) == {-1, 1}
+    M = S.reshape(-1, 40).sum(1)
+    Mv, P = model.magnetization_law()
+    counts = np.array([(M == v).sum() for v in Mv])
+    keep = P * len(M) > 5
+    chi2 = np.sum((counts[keep] - P[keep] * len(M)) ** 2 / (P[keep] * len(M)))
+    assert chi2 < keep.sum() + 6 * math.sqrt(2 * keep.sum())
+    sel = S.reshape(-1, 40)[M == 20]  # 30 up spins: each site up with probability 3/4
+    assert np.all(np.abs((sel > 0).mean(0) - 0.75) < 5 * math.sqrt(0.75 * 0.25 / len(sel)))
+
+
+def test_batched_pseudolikelihood_is_stationary_on_the_raw_data():
+    """The count-based Newton solution zeroes the pseudo-likelihood gradient computed sample by sample."""
+    model = C.CurieWeiss(12, 1.3, 0.4)
+    S = D.sample_sets(model, 3, 300, np.random.default_rng(2))
+    Hs, Js = D.fit_pseudolikelihood_sets(S, ridge=1e-3)
+    for r in range(3):
+        X = S[r].astype(float)
+        mloc = (X.sum(1, keepdims=True) - X) / 12
+        res = X - np.tanh(Hs[r][None, :] + Js[r] * mloc)
+        assert np.max(np.abs(res.sum(0) - 1e-3 * Hs[r])) < 1e-8
+        assert abs(np.sum(res * mloc)) < 1e-8
+    h1, J1 = D.fit_pseudolikelihood(S[0])
+    assert np.allclose(h1, Hs[0]) and J1 == pytest.approx(Js[0])
+
+
+def test_ml_global_field_sets_matches_the_scalar_fit():
+    model = C.CurieWeiss(20, 1.5, 0.5)
+    S = D.sample_sets(model, 4, 200, np.random.default_rng(3))
+    Hv = D.fit_global_H_sets(S.sum(2).mean(1), 20, 1.5)
+    for r in range(4):
+        assert Hv[r] == pytest.approx(D.fit_global_H(S[r], 1.5), abs=1e-8)
+    assert np.isinf(D.fit_global_H_sets(np.array([20.0]), 20, 1.5)[0])
+
+
+def test_exact_pl_sandwich_tends_to_the_law():
+    """The exact finite-N sandwich (sum over the M-law) → N/(4p_+p_-χ) with finite-N state moments; and it is the
+    measured n·Var Σĥ_i (seeded, 3000 sets: stderr 2.6 %)."""
+    for N, tol in ((128, 0.01), (256, 0.01)):
+        model = C.CurieWeiss(N, 1.5, 0.5)
+        m, chi = model.state_moments()
+        p = model.p_plus
+        assert D.pl_sandwich_exact(model) == pytest.approx(N / (4 * p * (1 - p) * chi), rel=tol)
+    model = C.CurieWeiss(32, 1.5, 0.5)
+    S = D.sample_sets(model, 3000, 256, np.random.default_rng(5))
+    sh = D.fit_pseudolikelihood_sets(S)[0].sum(1) - 0.5
+    exact = D.pl_sandwich_exact(model) / 256
+    assert abs(sh.var() - exact) < 4 * exact * math.sqrt(2 / 3000)
+
+
+# ------------------------------------------------------------------ DSM: schedule, kernel, fitter, law
+def test_schedule_law_and_factors():
+    from numerics.generated import cw as G
+    from numerics.models.cw import dsm as DS
+
+    for w in ("delta", "edm"):
+        s = DS.Schedule(0.02, 3.0, w)
+        tt, ww = DS._time_nodes(s)
+        assert np.sum(ww * s.density(tt)) == pytest.approx(1.0, rel=1e-9)
+        u = np.linspace(0.001, 0.999, 50)
+        t = s.quantile(u)
+        assert np.all(np.diff(t) > 0) and t[0] > 0.02 and t[-1] < 3.0
+        draws = s.sample(1000, np.random.default_rng(1))
+        assert np.all((draws >= 0.02) & (draws <= 3.0))
+        ref = G.dsm_factor_delta(t) if w == "delta" else G.dsm_factor_edm(t)
+        assert np.allclose(s.factor(t), ref, rtol=1e-13)
+    with pytest.raises(ValueError, match="t1"):
+        DS.Schedule(2.0, 1.0)
+    with pytest.raises(ValueError, match="weight"):
+        DS.Schedule(0.1, 1.0, "bad")
+
+
+def _dsm_case(N=10, rows=6, seed=1):
+    from numerics.models.cw import dsm as DS
+
+    rng = np.random.default_rng(seed)
+    model = C.CurieWeiss(N, 1.5, 0.5)
+    A = model.sample(rows, rng)
+    t = np.linspace(0.05, 3.0, rows)
+    X = np.exp(-t)[:, None] * A + np.sqrt(-np.expm1(-2 * t))[:, None] * rng.standard_normal(A.shape)
+    lamc = np.exp(-t) / -np.expm1(-2 * t)
+    cw = DS.Schedule(0.01, 4.0).factor(t)
+    h = rng.normal(0.05, 0.2, N)
+    J = 1.3
+    return DS, A, X, t, lamc, cw, h, J
+
+
+def test_dsm_gradient_and_gauss_newton_against_finite_differences():
+    DS, A, X, t, lamc, cw, h, J = _dsm_case()
+    N = len(h)
+    grid = K.mu_grid(N, 2.0)
+    pid = np.zeros(len(A), dtype=np.int64)
+    f = lambda hh, JJ, AA=A: DS.dsm_rows(AA, X, lamc, cw, pid, hh[None], np.array([JJ]), grid)  # noqa: E731
+    _, g = f(h, J)
+    eps = 1e-6
+    fd = [(f(h + eps * e, J)[0].sum() - f(h - eps * e, J)[0].sum()) / (2 * eps) for e in np.eye(N)]
+    fd.append((f(h, J + eps)[0].sum() - f(h, J - eps)[0].sum()) / (2 * eps))
+    assert np.max(np.abs(np.array(fd) - g.sum(0))) < 1e-7 * max(1, np.abs(fd).max())
+    # Gauss–Newton product = Hessian-vector product of the loss whose target is the model's own posterior mean
+    m0 = np.array([(K.score_exact(X[r:r + 1], t[r], J, h, grid)[0] + X[r] / -np.expm1(-2 * t[r])) / lamc[r]
+                   for r in range(len(A))])
+    v = np.random.default_rng(4).normal(size=N + 1)
+    _, gv = DS.dsm_rows(A, X, lamc, cw, pid, h[None], np.array([J]), grid, V=v[None])
+    gp = f(h + eps * v[:N], J + eps * v[N], m0)[1].sum(0)
+    gm = f(h - eps * v[:N], J - eps * v[N], m0)[1].sum(0)
+    assert np.max(np.abs((gp - gm) / (2 * eps) - gv.sum(0))) < 1e-6 * max(1, np.abs(gv).max())
+
+
+def test_dsm_kernel_against_the_generated_derivatives():
+    """The Numba gradient against a NumPy reference assembled from the registered pieces: cw.Phi_site (μ-measure),
+    cw.score_dh_given_mu, cw.score_dJ_given_mu and cw.Phi_site_dJ, with ∂⟨f⟩ = ⟨∂f⟩ + Cov_μ(f, ∂ ln w)."""
+    from numerics.generated import cw as G
+
+    DS, A, X, t, lamc, cw, h, J = _dsm_case(N=9, rows=4, seed=3)
+    N = len(h)
+    grid = K.mu_grid(N, 2.0)
+    _, g = DS.dsm_rows(A, X, lamc, cw, np.zeros(len(A), dtype=np.int64), h[None], np.array([J]), grid)
+    for r in range(len(A)):
+        lam = G.lam(X[r], t[r])
+        mu = grid[:, None]
+        logw = np.sum(G.Phi_site(mu, lam[None, :], J, h[None, :]), axis=1)
+        w = np.exp(logw - logw.max())
+        w /= w.sum()
+        th = G.saddle_residual(mu, lam[None, :], J, h[None, :]) + mu  # tanh(Jμ + h + λ)
+        scale = -np.expm1(-2 * t[r]) / np.exp(-t[r])  # Δ/e^{-t}: score derivatives -> derivatives of m
+        dth_dh = G.score_dh_given_mu(X[r][None, :], t[r], mu, J, h[None, :]) * scale
+        dth_dJ = G.score_dJ_given_mu(X[r][None, :], t[r], mu, J, h[None, :]) * scale
+        dlw_dJ = np.sum(G.Phi_site_dJ(mu, lam[None, :], J, h[None, :]), axis=1)
+        m = w @ th
+        jac_h = np.diag(w @ dth_dh) + (th * w[:, None]).T @ th - np.outer(m, m)  # ∂m_i/∂h_j
+        jac_J = w @ dth_dJ + (th * w[:, None]).T @ (dlw_dJ - w @ dlw_dJ)
+        y = m - A[r]
+        ref = 2 * cw[r] * np.concatenate([jac_h.T @ y, [jac_J @ y]])
+        assert np.max(np.abs(ref - g[r])) < 1e-10 * max(1.0, np.abs(ref).max())
+
+
+def test_dsm_fit_is_consistent():
+    """Large n, full noise range: the DSM estimate of (Σ h_i, J) lies within 4 predicted standard deviations of the
+    truth (derived law for Σĥ; seeded)."""
+    from numerics.models.cw import dsm as DS
+
+    model = C.CurieWeiss(16, 1.5, 0.5)
+    rng = np.random.default_rng(8)
+    S = D.sample_sets(model, 3, 3000, rng)
+    sched = DS.Schedule(0.01, 4.0)
+    res = DS.fit_dsm_sets(S, sched, rng, average=12, max_average=12)
+    sd = math.sqrt(float(DS.law_sum_h_variance(model, sched, 3000)["var"]) + float(res["opt_var_sum_h"].max()))
+    assert np.all(np.abs(res["h"].sum(1) - 0.5) < 4 * sd)
+    assert np.all(np.abs(res["J"] - 1.5) < 0.1)
+    assert res["averaged"] == 12 and np.all(res["opt_var_sum_h"] > 0)
+
+
+def test_dsm_law_limits_and_crossover():
+    from numerics.models.cw import dsm as DS
+    from numerics.results import numeric
+
+    f = numeric("cw.dsm_sum_h_variance")
+    N, n, chi, p, m = 64.0, 500.0, 0.2, 0.7, 0.85
+    assert f(N, n, chi, p, m, 1e-12) == pytest.approx(numeric("cw.learned_sum_h_variance")(N, n, chi, p), rel=1e-9)
+    ml = (numeric("cw.global_weight_stderr")(n, p) / (2 * m * p * (1 - p))) ** 2
+    assert f(N, n, chi, p, m, 1e12) == pytest.approx(ml, rel=1e-9)
+    model = C.CurieWeiss(64, 1.5, 0.5)
+    small = DS.law_sum_h_variance(model, DS.Schedule(0.01, 0.3), 1.0)
+    full = DS.law_sum_h_variance(model, DS.Schedule(0.01, 4.0), 1.0)
+    assert small["r"] < 1e-4 < 100 < full["r"]
+    assert float(small["var"]) > 50 * float(full["var"])
+
+
+@pytest.mark.sympy
+@pytest.mark.parametrize("t,beta,m", [(0.02, 1.5, 0.86), (0.37, 4.0, 0.999), (1.3, 1.2, 0.3), (6.0, 1.5, 0.7)])
+def test_local_curvature_is_the_registered_integral(t, beta, m):
+    from numerics.models.cw import dsm as DS
+
+    ref = _mp_registered("cw.dsm_local_curvature", (t, beta, m))
+    assert float(DS.local_curvature(t, beta, m)[0]) == pytest.approx(ref, rel=1e-9, abs=1e-300)
+
+
+@pytest.mark.sympy
+@pytest.mark.parametrize("t,N,m,chi,p", [(0.5, 64.0, 0.86, 0.2, 0.7), (2.2, 128.0, 0.86, 0.25, 0.69),
+                                          (4.0, 1000.0, 0.3, 2.0, 0.01), (1.0, 32.0, 0.95, 0.05, 0.999)])
+def test_global_curvature_is_the_registered_integral(t, N, m, chi, p):
+    from numerics.models.cw import dsm as DS
+
+    ref = _mp_registered("cw.dsm_global_curvature", (t, N, m, chi, p))
+    assert float(DS.global_curvature(t, N, m, chi, p)[0]) == pytest.approx(ref, rel=1e-8, abs=1e-300)
+
+
+def _mp_registered(name, values):
+    """The registered expression at ``values``, every Integral by mpmath (split around its sech feature)."""
+    import sympy as sp
+
+    from theory import registry
+    from theory.special import sech2
+
+    r = registry.get(name)
+    e = r.expr.subs({s: sp.Float(v, 40) for s, v in zip(r.arg_symbols, values)})
+    reps = {}
+    with mp.workdps(30):
+        for integral in e.atoms(sp.Integral):
+            ((var, lo, hi),) = integral.limits
+            f = integral.function.replace(sech2, lambda a: 1 / sp.cosh(a) ** 2)
+            cuts = {mp.mpf(-9), mp.mpf(0), mp.mpf(9)}
+            for atom in f.atoms(sp.cosh):
+                arg = sp.expand(atom.args[0])
+                slope, c0 = arg.coeff(var, 1), arg.coeff(var, 0)
+                if slope != 0:
+                    z0 = mp.mpf(str(sp.N(-c0 / slope, 30)))
+                    wdt = 1 / abs(mp.mpf(str(sp.N(slope, 30))))
+                    cuts |= {z0 - 5 * wdt, z0, z0 + 5 * wdt}
+            pts = [mp.mpf("-inf")] + sorted(c for c in cuts if abs(c) < 40) + [mp.mpf("inf")]
+            fn = sp.lambdify(var, f, "mpmath")
+            reps[integral] = sp.Float(mp.quad(fn, pts, maxdegree=10), 30)
+        return float(sp.N(e.xreplace(reps), 30))
+
+
+# ------------------------------------------------------------------ the data-law CLI with DSM
+def test_cli_data_law_contract(cli):
+    rc, out, err = cli("simulate", "cw-data-law", "--N", "10", "--ratios", "4", "--repeats", "3", "--fit", "pl", "ml",
+                       "dsm", "--dsm-t-range", "0.5", "3", "--dsm-max-epochs", "3", "--seed", "2", "--json")
+    assert rc == 0, err
+    o = json.loads(out)
+    row = o["rows"][0]
+    for k in ("rms_pl", "rms_pl_stderr", "law", "law_finite_N", "rms_ml", "rms_frac", "law_ml", "rms_dsm",
+              "rms_dsm_stderr", "law_dsm", "var_sum_h_dsm", "law_var_sum_h_dsm", "r_dsm", "dsm_opt_var_fraction"):
+        assert k in row and math.isfinite(row[k]), k
+    assert o["dsm"]["t0"] == 0.5 and o["dsm"]["weight"] == "delta" and o["seed"] == 2
+    rc2, out2, _ = cli("simulate", "cw-data-law", "--N", "10", "--ratios", "4", "--repeats", "3", "--fit", "pl", "ml",
+                       "dsm", "--dsm-t-range", "0.5", "3", "--dsm-max-epochs", "3", "--seed", "2", "--json")
+    assert json.loads(out2)["rows"] == o["rows"]  # reproducible from (parameters, seed)
+    for bad in (["--dsm-t-range", "2", "1"], ["--fit", "nope"], ["--dsm-weight", "x"], ["--repeats", "1"],
+                ["--dsm-t-range", "0", "1"], ["--dsm-max-epochs", "0"]):
+        rc, out, err = cli("simulate", "cw-data-law", "--N", "8", "--ratios", "2", "--fit", "dsm", *bad)
+        assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, (bad, err)

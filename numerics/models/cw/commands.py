@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
@@ -97,25 +98,59 @@ def run_generate(ns) -> int:
     return 0
 
 
-def run_data_law(ns) -> int:
-    Ns, ratios, beta, H, repeats, gen = ns.N, ns.ratios, ns.beta, ns.H, ns.repeats, ns.generate
+def data_law_cw(N, ratios, beta=1.5, H=0.5, repeats=40, seed=0, fits=("pl", "ml"), dsm_t_range=(0.01, 4.0),
+                dsm_weight="delta", dsm_max_epochs=256, generate_samples=0, figure=None, progress=False) -> dict:
+    """The ``regimes simulate cw-data-law`` payload: rows with ``rms_<fit>``, ``rms_<fit>_stderr`` and the laws
+    (``law``, ``law_finite_N``, ``law_ml``, ``law_dsm`` ...), see :func:`numerics.models.cw.data_law.data_law_measure`."""
+    from numerics.models.cw.dsm import Schedule
+
+    repeats = validate.positive_int("repeats", repeats)
     if repeats < 2:
-        raise ValueError("repeats must be >= 2")
-    rng = np.random.default_rng(ns.seed)
-    t0 = time.perf_counter()
-    res = data_law_measure(Ns, ratios, beta, H, repeats, rng, generate_samples=gen)
-    res["seconds"] = time.perf_counter() - t0
-    if ns.figure:
-        res["figure"] = data_law_figure(res, ns.figure)
-    if ns.json:
-        emit(res, True)
-    else:
-        lines = [f"Curie–Weiss data law  beta={beta:g}  H={H:g}  repeats={repeats}", "",
-                 f"  {'N':>5} {'n':>7} {'n/N':>7} {'rms(learned)':>14} {'law':>10} {'rms(ML H)':>10} {'rms(frac)':>10}"]
-        for r in res["rows"]:
-            lines.append(f"  {r['N']:5d} {r['n']:7d} {r['n_over_N']:7.3g} {r['rms_pl']:8.4f}±{r['rms_pl_stderr']:.4f} "
-                         f"{r['law']:10.4f} {r['rms_ml']:10.4f} {r['rms_frac']:10.4f}")
-        emit(res, False, "\n".join(lines))
+        raise ValueError(f"repeats must be >= 2, got {repeats}")
+    seed = validate.seed("seed", seed)
+    beta = validate.positive("beta", beta)
+    H = validate.as_float("H", H)
+    fits = list(dict.fromkeys(fits))
+    sched = None
+    if "dsm" in fits:
+        t0, t1 = (validate.positive("dsm-t-range", v) for v in dsm_t_range)
+        if not t1 > t0:
+            raise ValueError(f"dsm-t-range must have T1 > T0, got {t0:g} {t1:g}")
+        sched = Schedule(t0, t1, dsm_weight)
+    rng = np.random.default_rng(seed)
+    t_start = time.perf_counter()
+    c_start = time.process_time()
+    res = data_law_measure(N, ratios, beta, H, repeats, rng, fits=fits, dsm_schedule=sched,
+                           max_average=validate.positive_int("dsm-max-epochs", dsm_max_epochs),
+                           generate_samples=generate_samples, progress=progress)
+    res["seed"] = seed
+    res["seconds"] = time.perf_counter() - t_start
+    res["cpu_seconds"] = time.process_time() - c_start
+    if figure:
+        res["figure"] = data_law_figure(res, figure)
+    return res
+
+
+def _data_law_table(res: dict) -> str:
+    fits = res["fits"]
+    head = f"Curie–Weiss data law  beta={res['beta']:g}  H={res['H']:g}  repeats={res['repeats']}  seed={res['seed']}"
+    if "dsm" in res:
+        d = res["dsm"]
+        head += f"  DSM t∈[{d['t0']:g},{d['t1']:g}] w={d['weight']}"
+    cols = [("pl", "law_finite_N"), ("ml", "law_ml"), ("dsm", "law_dsm")]
+    lines = [head, "", f"  {'N':>5} {'n':>7} {'n/N':>7} " + " ".join(f"{'rms(' + f + ')':>17} {'law':>8}" for f, _ in cols if f in fits)]
+    for r in res["rows"]:
+        cells = " ".join(f"{r[f'rms_{f}']:8.4f}±{r[f'rms_{f}_stderr']:.4f} {r[law]:8.4f}" for f, law in cols if f in fits)
+        lines.append(f"  {r['N']:5d} {r['n']:7d} {r['n_over_N']:7.3g} {cells}")
+    lines.append("")
+    lines.append(f"  {res['seconds']:.1f} s ({res['cpu_seconds']:.1f} CPU-s)" + (f"; figure {res['figure']}" if res.get("figure") else ""))
+    return "\n".join(lines)
+
+
+def run_data_law(ns) -> int:
+    res = data_law_cw(ns.N, ns.ratios, ns.beta, ns.H, ns.repeats, ns.seed, ns.fit, ns.dsm_t_range, ns.dsm_weight,
+                      ns.dsm_max_epochs, ns.generate, ns.figure, progress=not ns.json and sys.stderr.isatty())
+    emit(res, ns.json, None if ns.json else _data_law_table(res))
     return 0
 
 

@@ -352,7 +352,7 @@ def _errors(p_hat: np.ndarray, p_true: float) -> dict:
 
 def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.random.Generator, *,
                      fits=("pl", "ml"), dsm_schedule=None, dsm_burn: int = 4, dsm_average: int = 16,
-                     generate_samples: int = 0, progress: bool = False) -> dict:
+                     max_average: int = 256, generate_samples: int = 0, progress: bool = False) -> dict:
     """RMS error of the learned model's p_+ against n/N, for each estimator in ``fits``.
 
     For each (N, n = ratio·N), ``repeats`` training sets of n exact samples are drawn at once; on each:
@@ -377,6 +377,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
     Ns = [validate.positive_int("N", N) for N in np.atleast_1d(Ns)]
     ratios = [validate.positive("ratios", r) for r in np.atleast_1d(ratios)]
     points = [(N, r) for N in Ns for r in ratios]
+    data_rng, fit_rng = rng.spawn(2)  # the same training sets whatever the estimators
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -393,7 +394,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
         per = repeats if "dsm" in fits else max(1, _CHUNK // (n * N))
         keep, Hs, Js, Ms = [], [], [], []
         for lo in range(0, repeats, per):
-            S = sample_sets(model, min(per, repeats - lo), n, rng)
+            S = sample_sets(model, min(per, repeats - lo), n, data_rng)
             if "pl" in fits or "dsm" in fits:
                 h_, J_ = fit_pseudolikelihood_sets(S)
                 Hs.append(h_)
@@ -412,7 +413,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
             row["law_linear"] = float(data_law_linear(n / N, model))
             row["law_var_sum_h_pl"] = float(theory("cw.learned_sum_h_variance")(float(N), float(n), chi_n, p_true))
             if generate_samples:
-                g = generate(model, generate_samples, rng, fields=pl[0][0], J=float(pl[1][0]))
+                g = generate(model, generate_samples, fit_rng, fields=pl[0][0], J=float(pl[1][0]))
                 row.update(p_plus_generated=g["p_plus"], p_plus_generated_stderr=g["p_plus_stderr"],
                            p_plus_learned_exact=float(K.p_plus_of_fields(pl[0][0], float(pl[1][0]))))
         if "ml" in fits:
@@ -425,7 +426,8 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
         if "dsm" in fits:
             from numerics.models.cw.dsm import fit_dsm_sets
 
-            res = fit_dsm_sets(keep[0], dsm_schedule, rng, init=pl, burn=dsm_burn, average=dsm_average, progress=progress)
+            res = fit_dsm_sets(keep[0], dsm_schedule, fit_rng, init=pl, burn=dsm_burn, average=dsm_average,
+                               max_average=max_average, progress=progress)
             e = K.p_plus_rows(res["h"], res["J"]) - p_true
             row["rms_dsm"], row["rms_dsm_stderr"] = rms_with_stderr(e)
             sh = res["h"].sum(axis=1) - H
@@ -446,7 +448,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
     out = {"beta": beta, "H": H, "repeats": repeats, "fits": list(fits), "rows": rows}
     if "dsm" in fits:
         out["dsm"] = {"t0": dsm_schedule.t0, "t1": dsm_schedule.t1, "weight": dsm_schedule.weight,
-                      "burn": dsm_burn, "average": dsm_average}
+                      "burn": dsm_burn, "average": dsm_average, "max_average": max_average}
     return out
 
 
