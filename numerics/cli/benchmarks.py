@@ -60,15 +60,17 @@ def startup(repeats: int = 3) -> dict:
 
 
 def run(ns) -> int:
+    """``regimes bench``: the report as a table or ``--json`` (--only matching nothing: exit 2)."""
     report: dict = {"machine": platform.machine(), "python": platform.python_version()}
     t0 = time.perf_counter()
     if ns.startup:
         report.update(startup(ns.repeats))
     else:
         pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")]
-        for name, mod in pieces:
-            if ns.only and ns.only not in name:
-                continue
+        chosen = [(name, mod) for name, mod in pieces if not ns.only or ns.only in name]
+        if not chosen:
+            raise ValueError(f"--only {ns.only!r} matches no benchmark; benchmarks: {', '.join(n for n, _ in pieces)}")
+        for _, mod in chosen:
             report.update(mod.run(ns.quick))
     report["seconds"] = time.perf_counter() - t0
     if ns.json:

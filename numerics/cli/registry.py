@@ -3,13 +3,13 @@ named theory results."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from numerics.cli import emit
+from numerics.io import write_text_atomic
 from theory import latex, registry
 
 
 def run_results(ns) -> int:
+    """``regimes results``: the registry as a table or ``--json``."""
     rows = [{"name": r.name, "args": list(r.args), "symbol": r.symbol, "description": r.description,
              "generated": f"{r.generated_module}.{r.function_name}" if r.codegen else None}
             for r in registry.all_results()]
@@ -19,11 +19,14 @@ def run_results(ns) -> int:
 
 
 def run_latex(ns) -> int:
-    if ns.all == bool(ns.name):
-        raise ValueError("give either a result NAME or --all")
+    """``regimes latex NAME | --all [-o FILE]`` (FILE checked at parse time, written atomically)."""
+    if ns.all and ns.name:
+        raise ValueError("--all: give either a result NAME or --all, not both")
+    if not ns.all and not ns.name:
+        raise ValueError("NAME: give a result NAME (see `regimes results`) or --all")
     text = latex.document() if ns.all else latex.result_latex(ns.name, steps=ns.steps)
-    if ns.output:
-        Path(ns.output).write_text(text)
+    if ns.output is not None:
+        write_text_atomic(ns.output, text)
         print(f"wrote {ns.output}")
     else:
         print(text)

@@ -38,6 +38,7 @@ if nb.config.THREADING_LAYER == "default":
     nb.config.THREADING_LAYER = "workqueue"
 
 from numerics import validate
+from numerics.engine import memory
 from numerics.engine.protocol import LEVEL_CLASS, LEVEL_POINT
 
 __all__ = [
@@ -215,6 +216,8 @@ class EmpiricalScore:
                  batch_chunk: int | None = None, memory_bytes: int = DEFAULT_MEMORY_BYTES,
                  labels: np.ndarray | None = None) -> None:
         train = np.asarray(train)
+        if not (np.issubdtype(train.dtype, np.integer) or np.issubdtype(train.dtype, np.floating)):
+            raise ValueError(f"train must be a real (n, d) array, got dtype {train.dtype}")
         if train.ndim != 2 or train.shape[0] < 1 or train.shape[1] < 1:
             raise ValueError(f"train must be a non-empty (n, d) array, got shape {train.shape}")
         if not np.all(np.isfinite(train)):
@@ -255,9 +258,19 @@ class EmpiricalScore:
         x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.d:
             raise ValueError(f"x must have shape (batch, {self.d}), got {x.shape}")
+        if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+            raise ValueError(f"x must be a real array, got dtype {x.dtype}")
         out_dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
         xd = np.ascontiguousarray(x, dtype=self.dtype)
         B = xd.shape[0]
+        if not np.isfinite(xd).all():
+            raise ValueError(f"x must be finite (in {self.dtype.name}), got NaN or inf")
+        if B == 0:  # an empty batch: empty results of the right shapes
+            return EmpiricalResult(np.empty((0, self.d), dtype=out_dtype) if want_score else None, np.empty(0),
+                                   np.empty(0, dtype=np.int64), np.empty(0),
+                                   np.empty((0, self.n), dtype=self.dtype) if return_weights else None)
+        if return_weights:
+            memory.require(float(B) * self.n * self.dtype.itemsize, "the posterior weights", batch=B, n=self.n)
         nc, bc = self._chunks(B, return_weights)
         alpha = c / delta
         beta_all = (0.5 * c * c / delta) * self.sqnorm  # float64

@@ -13,12 +13,19 @@ def register(sub) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="small sizes, under 5 minutes (default)")
     mode.add_argument("--full", action="store_true", help="the papers' sizes (long)")
-    p.add_argument("--only", default=None, help="run checks whose name matches this glob/substring")
-    p.add_argument("--json", default=None, metavar="PATH", help="write the results as JSON to PATH")
-    p.add_argument("--out", default=None, metavar="DIR", help="write figures (PNG) and raw numbers (NPZ/CSV) to DIR")
+    p.add_argument("--only", default=None,
+                   help="run checks whose name matches this glob/substring (matching none: exit 2)")
+    p.add_argument("--json", nargs="?", const="-", default=None, type=A.output_json, metavar="PATH",
+                   help="write the results as JSON to PATH (checked before the run, written atomically); "
+                        "--json alone or --json - prints the JSON on stdout (the table then goes to stderr)")
+    p.add_argument("--out", default=None, type=A.output_dir, metavar="DIR",
+                   help="write figures (PNG) and raw numbers (NPZ/CSV) to DIR (created if its parent exists; "
+                        "files written atomically)")
     p.add_argument("--seed", type=A.seed, default=0, help="master seed (default 0)")
     p.add_argument("--mutate", action="append", default=[], metavar="NAME=FACTOR",
                    help="multiply the theory values of registered result NAME by FACTOR in every check "
                         "(repeatable; the simulations are untouched): a check that names NAME must then fail")
     p.add_argument("--list", action="store_true", help="list the checks (with the results they test) and exit")
+    A.add_memory_budget(p)
+    A.add_progress(p)
     p.set_defaults(func="numerics.verify.commands:run")

@@ -11,12 +11,14 @@ from pathlib import Path
 import numpy as np
 
 from numerics.cli import jsonable
+from numerics.io import open_atomic, write_text_atomic
 from numerics.results import parse_mutation
 from numerics.verify.figures import all_figures
 from numerics.verify.runner import format_table, run_checks, select_checks
 
 
 def run(ns) -> int:
+    """``regimes verify``: exit 0 if every selected check passes, 1 if one fails, 2 for bad input."""
     mode = "full" if ns.full else "quick"
     seed = ns.seed
     mutate: dict = {}
@@ -24,24 +26,30 @@ def run(ns) -> int:
         name, f = parse_mutation(text)
         mutate[name] = mutate.get(name, 1.0) * f
     checks = select_checks(mode, ns.only)
+    if not checks:
+        raise ValueError(f"--only {ns.only!r} matches no {mode} check (see `regimes verify --list`)")
     if ns.list:
         for c in checks:
             print(f"{c.name:<40} {'quick' if c.quick else 'full '}  tests {', '.join(c.tests)}  {c.description}")
         return 0
-    if not checks:
-        raise ValueError(f"no check matches {ns.only!r}")
+    # output paths were checked when the command line was parsed (numerics.cli.args), before this run
+    json_stdout = ns.json == "-"
+    show = getattr(ns, "progress", None) is not False
 
     def progress(name):
-        print(f"  running {name} ...", file=sys.stderr, flush=True)
+        if show:
+            print(f"  running {name} ...", file=sys.stderr, flush=True)
 
     rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
-    print(format_table(rep))
-    if ns.json:
-        Path(ns.json).write_text(json.dumps(jsonable(rep.as_json()), indent=2))
+    print(format_table(rep), file=sys.stderr if json_stdout else sys.stdout)
+    if json_stdout:
+        print(json.dumps(jsonable(rep.as_json()), indent=2))
+    elif ns.json:
+        write_text_atomic(ns.json, json.dumps(jsonable(rep.as_json()), indent=2))
         print(f"wrote {ns.json}")
     if ns.out:
         written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
-        print(f"wrote {len(written)} files to {ns.out}")
+        print(f"wrote {len(written)} files to {ns.out}", file=sys.stderr if json_stdout else sys.stdout)
     return 0 if rep.passed else 1
 
 
@@ -50,7 +58,7 @@ def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> li
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "checks.csv"
-    with path.open("w", newline="") as fh:
+    with open_atomic(path, "w", newline="") as fh:  # replaces a planted symlink, never writes through it
         w = csv.writer(fh)
         w.writerow(["name", "theory", "value", "stderr", "z", "passed", "seconds", "params"])
         for r in rep.rows:

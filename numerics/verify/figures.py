@@ -61,13 +61,17 @@ def new_axes(ncols: int = 1, width: float = 5.0, height: float = 3.8):
 
 
 def save(fig, out_dir: Path, stem: str, **arrays) -> list[Path]:
-    """Write ``<stem>.png`` (120 dpi) and ``<stem>.npz`` with ``arrays``."""
+    """Write ``<stem>.png`` (120 dpi) and ``<stem>.npz`` with ``arrays``, each atomically (:mod:`numerics.io`)."""
     import matplotlib.pyplot as plt
     import numpy as np
 
+    from numerics.io import open_atomic
+
     out_dir.mkdir(parents=True, exist_ok=True)
     png, npz = out_dir / f"{stem}.png", out_dir / f"{stem}.npz"
-    fig.savefig(png, dpi=120)
+    with open_atomic(png, "wb") as fh:  # atomic, and never through a symlink planted at the final path
+        fig.savefig(fh, format="png", dpi=120)
     plt.close(fig)
-    np.savez(npz, **{k: np.asarray(v) for k, v in arrays.items()})
+    with open_atomic(npz, "wb") as fh:
+        np.savez(fh, **{k: np.asarray(v) for k, v in arrays.items()})
     return [png, npz]

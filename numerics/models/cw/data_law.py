@@ -6,11 +6,13 @@ maximum likelihood of the global field (which does not need n ≫ N)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from scipy import optimize, special
 
 from numerics.generated import cw as G
+from numerics.io import open_atomic
 from numerics.models.cw import kernels as K
 from numerics.models.cw.generation import generate
 from numerics.models.cw.model import CurieWeiss
@@ -72,11 +74,8 @@ def fit_global_H(S: np.ndarray, beta: float) -> float:
 
 def state_moments(model: CurieWeiss) -> tuple[float, float]:
     """Finite-N state magnetization ⟨|M|⟩/N and within-state susceptibility Var(|M|)/N from the exact
-    M-law (they tend to m* and χ as N → ∞)."""
-    M, P = model.magnetization_law()
-    a = np.abs(M)
-    m1 = float(np.sum(a * P))
-    return m1 / model.N, float(np.sum(a * a * P) - m1 * m1) / model.N
+    M-law (they tend to m* and χ as N → ∞; the variance from log-space moments, ≥ 0 by construction)."""
+    return model.mean_abs_m, model.chi_finite_N
 
 
 def data_law_theory(n_over_N, model: CurieWeiss, *, finite_N: bool = False) -> np.ndarray:
@@ -101,12 +100,37 @@ def data_law_linear(n_over_N, model: CurieWeiss) -> np.ndarray:
 
 
 def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.random.Generator,
-                     *, generate_samples: int = 0) -> dict:
+                     *, generate_samples: int = 0, progress: bool = False) -> dict:
     """For each (N, n = ratio·N): draw n exact samples, fit (h_i, J) by pseudo-likelihood, compute the
     learned model's exact p̂_+ (ESP recursion) and, for contrast, the ML global-weight estimates
     (fraction of samples with M > 0, and p_+ at the ML Ĥ). RMS errors over ``repeats`` training sets,
     with their standard errors. With ``generate_samples`` > 0 the first fit is also used to generate
-    that many samples with the learned score (generated p_+ vs the learned model's exact p̂_+)."""
+    that many samples with the learned score (generated p_+ vs the learned model's exact p̂_+).
+
+    Every (N, ratio) is checked first: ``ValueError`` for invalid sizes, or a run whose training samples
+    (or generated samples) exceed the memory budget, before any work. ``progress``: a tqdm bar over the fits."""
+    from tqdm.auto import tqdm
+
+    from numerics import validate
+    from numerics.engine import memory
+    from numerics.models.cw.generation import require_memory
+
+    Ns = [validate.positive_int("N", N) for N in np.atleast_1d(Ns).tolist()]
+    ratios = [validate.positive("ratios", r) for r in np.atleast_1d(ratios).tolist()]
+    repeats = validate.positive_int("repeats", repeats)
+    if repeats < 2:
+        raise ValueError(f"repeats must be >= 2 (an RMS error needs two training sets), got {repeats}")
+    generate_samples = validate.integer("generate", generate_samples, 0)
+    for N in Ns:
+        probe = CurieWeiss(N, beta, H)
+        memory.require(8.0 * memory.FLOAT * (N + 1), "the magnetization law", N=N)
+        for ratio in ratios:
+            n = max(2.0, round(ratio * N))
+            memory.require(probe.sample_bytes(n) + 6.0 * memory.FLOAT * n * N, "the training samples",
+                           ratios=ratio, N=N)
+        if generate_samples:
+            require_memory(probe, generate_samples, 240)
+    bar = tqdm(total=len(Ns) * len(ratios) * repeats, desc="cw data law", disable=not progress, leave=False)
     rows = []
     for N in Ns:
         model = CurieWeiss(int(N), beta, H)
@@ -128,6 +152,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
                     g = generate(model, generate_samples, rng, fields=h, J=J)
                     gen = {"p_plus_generated": g["p_plus"], "p_plus_generated_stderr": g["p_plus_stderr"],
                            "p_plus_learned_exact": p_hat}
+                bar.update(1)
             row = {"N": int(N), "n": n, "n_over_N": n / N, "p_plus": p_true}
             for key, e in (("pl", e_pl), ("frac", e_frac), ("ml", e_ml)):
                 sq = np.square(e)
@@ -140,6 +165,7 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
             if gen:
                 row.update(gen)
             rows.append(row)
+    bar.close()
     return {"beta": beta, "H": H, "repeats": repeats, "rows": rows}
 
 
@@ -172,7 +198,8 @@ def data_law_figure(result: dict, path: str) -> str:
     ax.set_title(f"Curie–Weiss data law (β={result['beta']:g}, H={result['H']:g})")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    with open_atomic(path, "wb") as fh:  # atomic; a symlink planted at path is replaced, never followed
+        fig.savefig(fh, format=Path(path).suffix.lstrip(".").lower() or "png", dpi=120)
     plt.close(fig)
-    return path
+    return str(path)
 

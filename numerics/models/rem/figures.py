@@ -73,7 +73,10 @@ def draw_rem_collapse(data: dict, path: Path | None = None):
     if path is not None:
         import matplotlib.pyplot as plt
 
-        fig.savefig(path, dpi=90)
+        from numerics.io import open_atomic
+
+        with open_atomic(path, "wb") as fh:
+            fig.savefig(fh, format=Path(path).suffix.lstrip(".").lower() or "png", dpi=90)
         plt.close(fig)
     return fig
 
