@@ -23,6 +23,8 @@ def run(ns) -> int:
     mutate: dict = {}
     for text in ns.mutate:
         name, f = parse_mutation(text)
+        if name not in _registered():
+            raise ValueError(f"mutate: unknown result {name!r} (see `regimes results`)")
         mutate[name] = mutate.get(name, 1.0) * f
     checks = select_checks(mode, ns.only)
     if ns.list:
@@ -48,6 +50,12 @@ def run(ns) -> int:
         written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
         print(f"wrote {len(written)} files to {ns.out}")
     return 0 if rep.passed else 1
+
+
+def _registered() -> set[str]:
+    from theory import registry  # the catalog only: no derivation runs
+
+    return {r["name"] for r in registry.catalog()}
 
 
 def run_coverage(ns, checks) -> int:
