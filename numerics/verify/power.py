@@ -47,6 +47,7 @@ class Limit:
     runs: int
 
     def as_json(self) -> dict:
+        """JSON-ready dictionary."""
         return asdict(self)
 
 
