@@ -22,7 +22,6 @@ import importlib.util
 import json
 import math
 import os
-import pkgutil
 import re
 import sys
 from typing import Any, Callable, Sequence
@@ -84,31 +83,21 @@ def emit(payload: dict, as_json: bool, table: str | None = None) -> None:
         print(table if table is not None else "\n".join(f"{k:>24}  {v}" for k, v in payload.items()))
 
 
+# declaration modules of the model-free commands (their code: registry.py, simulations.py, benchmarks.py)
+MODEL_FREE_COMMANDS = ("results", "simulate", "bench")
+
+
 def command_modules() -> list[str]:
     """Modules that declare commands: ``numerics.cli.*``, ``numerics.verify.cli``, ``numerics.data.cli``
     and ``numerics.models.<model>.cli`` for every model folder that has one."""
-    import numerics.cli
     import numerics.models
 
-    mods = [f"numerics.cli.{i.name}" for i in pkgutil.iter_modules(numerics.cli.__path__)
-            if not i.name.startswith("_") and _declares_commands(f"numerics.cli.{i.name}")]
+    mods = [f"numerics.cli.{name}" for name in MODEL_FREE_COMMANDS]
     mods += ["numerics.verify.cli", "numerics.data.cli"]
     for name in numerics.models.names():
         if importlib.util.find_spec(f"numerics.models.{name}.cli") is not None:
             mods.append(f"numerics.models.{name}.cli")
     return mods
-
-
-def _declares_commands(name: str) -> bool:
-    """Whether module ``name`` defines ``register`` at top level, read from its source without importing it:
-    the code modules beside the declarations (``registry``, ``simulations``, ``benchmarks``) import SymPy,
-    Numba and the engine, and must not be imported at start-up."""
-    spec = importlib.util.find_spec(name)
-    origin = getattr(spec, "origin", None)
-    if not origin or not origin.endswith(".py"):
-        return False
-    with open(origin, encoding="utf-8") as fh:
-        return "\ndef register(" in fh.read()
 
 
 def resolve(ref: str | Callable) -> Callable:

@@ -9,17 +9,16 @@ from theory import latex, registry
 
 
 def run_results(ns) -> int:
-    """``regimes results``: the registry as a table or ``--json``."""
-    rows = [{"name": r.name, "args": list(r.args), "symbol": r.symbol, "description": r.description,
-             "generated": f"{r.generated_module}.{r.function_name}" if r.codegen else None}
-            for r in registry.all_results()]
-    table = "\n".join(f"{r['name']:<28} ({', '.join(r['args'])})  {r['description']}" for r in rows)
+    """``regimes results``: the catalog (no derivation runs): name, arguments, kind, description."""
+    rows = registry.catalog()
+    table = "\n".join(f"{r['name']:<30} {r['kind']:<10} ({', '.join(r['args'])})  {r['description']}" for r in rows)
     emit({"results": rows}, ns.json, table)
     return 0
 
 
 def run_latex(ns) -> int:
-    """``regimes latex NAME | --all [-o FILE]`` (FILE checked at parse time, written atomically)."""
+    """``regimes latex NAME | --all [-o FILE]``: one result, or every result as a standalone document
+    (FILE checked at parse time, written atomically)."""
     if ns.all and ns.name:
         raise ValueError("--all: give either a result NAME or --all, not both")
     if not ns.all and not ns.name:

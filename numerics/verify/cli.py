@@ -26,6 +26,12 @@ def register(sub) -> None:
                    help="multiply the theory values of registered result NAME by FACTOR in every check "
                         "(repeatable; the simulations are untouched): a check that names NAME must then fail")
     p.add_argument("--list", action="store_true", help="list the checks (with the results they test) and exit")
+    p.add_argument("--coverage", action="store_true",
+                   help="list which checks test which registered results, and the results no check tests; exit 1 if "
+                        "a result with a Monte Carlo meaning is untested")
+    p.add_argument("--power", action="store_true",
+                   help="detection limits: for every (check, result) pair the smallest relative perturbation of the "
+                        "result (both signs) that makes the check fail (re-runs each check several times)")
     A.add_memory_budget(p)
     A.add_progress(p)
     p.set_defaults(func="numerics.verify.commands:run")

@@ -14,6 +14,7 @@ from numerics.cli import jsonable
 from numerics.io import open_atomic, write_text_atomic
 from numerics.results import parse_mutation
 from numerics.verify.figures import all_figures
+from numerics.verify.power import coverage, limits_table, suite_power
 from numerics.verify.runner import format_table, run_checks, select_checks
 
 
@@ -24,6 +25,8 @@ def run(ns) -> int:
     mutate: dict = {}
     for text in ns.mutate:
         name, f = parse_mutation(text)
+        if name not in _registered():
+            raise ValueError(f"mutate: unknown result {name!r} (see `regimes results`)")
         mutate[name] = mutate.get(name, 1.0) * f
     checks = select_checks(mode, ns.only)
     if not checks:
@@ -35,22 +38,72 @@ def run(ns) -> int:
     # output paths were checked when the command line was parsed (numerics.cli.args), before this run
     json_stdout = ns.json == "-"
     show = getattr(ns, "progress", None) is not False
+    if ns.coverage:
+        return run_coverage(ns, checks)
 
     def progress(name):
         if show:
             print(f"  running {name} ...", file=sys.stderr, flush=True)
 
     rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
+    if ns.power:
+        return run_power(ns, checks, rep, mode, seed, progress)
     print(format_table(rep), file=sys.stderr if json_stdout else sys.stdout)
-    if json_stdout:
-        print(json.dumps(jsonable(rep.as_json()), indent=2))
-    elif ns.json:
-        write_text_atomic(ns.json, json.dumps(jsonable(rep.as_json()), indent=2))
-        print(f"wrote {ns.json}")
+    if ns.json:
+        write_json(ns.json, rep.as_json())
     if ns.out:
         written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
         print(f"wrote {len(written)} files to {ns.out}", file=sys.stderr if json_stdout else sys.stdout)
     return 0 if rep.passed else 1
+
+
+def _registered() -> set[str]:
+    from theory import registry  # the catalog only: no derivation runs
+
+    return {r["name"] for r in registry.catalog()}
+
+
+def run_coverage(ns, checks) -> int:
+    """``regimes verify --coverage``: checks per registered result; untested results exit 1."""
+    from theory import registry
+
+    cov = coverage(select_checks("full", None), registry.names())
+    if ns.json:
+        write_json(ns.json, cov)
+    out = sys.stderr if ns.json == "-" else sys.stdout  # the JSON alone on stdout
+    for r, cs in cov["tested"].items():
+        print(f"{r:<32} {', '.join(cs)}", file=out)
+    for r, why in cov["unchecked"].items():
+        print(f"{r:<32} (no Monte Carlo meaning of its own: {why})", file=out)
+    for c, names in cov["unknown"].items():
+        print(f"check {c} names unregistered results: {', '.join(names)}", file=out)
+    if cov["untested"]:
+        print("untested results with a Monte Carlo meaning: " + ", ".join(cov["untested"]), file=out)
+    else:
+        print("every registered result with a Monte Carlo meaning is tested by a check", file=out)
+    return 1 if (cov["untested"] or cov["unknown"]) else 0
+
+
+def run_power(ns, checks, rep, mode, seed, progress) -> int:
+    """``regimes verify --power``: detection limits at the threshold of the selected suite."""
+    limits = suite_power(checks, z_crit=rep.threshold, mode=mode, seed=seed, progress=progress)
+    print(limits_table(limits), file=sys.stderr if ns.json == "-" else sys.stdout)
+    if ns.json:
+        payload = {"mode": mode, "seed": seed, "threshold": rep.threshold, "passed": rep.passed,
+                   "limits": [x.as_json() for x in limits]}
+        write_json(ns.json, payload)
+    return 0 if rep.passed else 1
+
+
+def write_json(dest: str, payload) -> None:
+    """``payload`` as JSON on stdout (``dest`` = ``"-"``) or atomically to the file ``dest`` (checked at parse
+    time), saying so on stdout."""
+    text = json.dumps(jsonable(payload), indent=2)
+    if dest == "-":
+        print(text)
+    else:
+        write_text_atomic(dest, text)
+        print(f"wrote {dest}")
 
 
 def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> list[Path]:

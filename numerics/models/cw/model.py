@@ -119,17 +119,35 @@ class CurieWeiss:
             self._cache["law"] = (M, logw - special.logsumexp(logw))
         return self._cache["law"]
 
+    def theory_log_law(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same exact M-law for the theory side: values M and normalised ln P(M), with ``cw.log_M_weight``
+        read through :func:`numerics.results.theory` (so ``regimes verify --mutate`` reaches it; not cached).
+        Refused before allocating when the N + 1 values exceed the memory budget."""
+        memory.require(8.0 * memory.FLOAT * (self.N + 1), "the magnetization law", N=self.N)
+        M = np.arange(-self.N, self.N + 1, 2, dtype=float)
+        logw = np.real(theory("cw.log_M_weight")(M, float(self.N), self.beta, self.h))
+        return M, logw - special.logsumexp(logw)
+
+    def theory_law(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`theory_log_law` exponentiated: (M, P(M)) on the theory side."""
+        M, lp = self.theory_log_law()
+        return M, np.exp(lp)
+
+    def state_moments(self) -> tuple[float, float]:
+        """Finite-N state magnetization ⟨|M|⟩/N and within-state susceptibility Var(|M|)/N (exact M-law,
+        theory side; the variance from log-space moments, ≥ 0 by construction); they tend to m* and χ as
+        N → ∞."""
+        return self.mean_abs_m, self.chi_finite_N
+
     def _log_weights(self) -> tuple[float, float]:
-        """ln p_+ and ln p_- (p_± = P(M ≷ 0) + ½ P(M = 0)) from the two log-sum-exps L_±:
+        """ln p_+ and ln p_- (p_± = P(M ≷ 0) + ½ P(M = 0)) from the two log-sum-exps L_± of the theory law:
         ln p_± = -log1p(e^{L_∓ - L_±}), so p_+ + p_- = 1 to rounding, both lie in [0, 1], and the smaller
         one keeps its relative precision when it is tiny (no 1 - p cancellation)."""
-        if "log_p" not in self._cache:
-            M, lp = self.log_magnetization_law()
-            half = lp[M == 0] - math.log(2.0)
-            lpp = float(special.logsumexp(np.concatenate([lp[M > 0], half])))
-            lpm = float(special.logsumexp(np.concatenate([lp[M < 0], half])))
-            self._cache["log_p"] = (-float(np.logaddexp(0.0, lpm - lpp)), -float(np.logaddexp(0.0, lpp - lpm)))
-        return self._cache["log_p"]
+        M, lp = self.theory_log_law()
+        half = lp[M == 0] - math.log(2.0)
+        lpp = float(special.logsumexp(np.concatenate([lp[M > 0], half])))
+        lpm = float(special.logsumexp(np.concatenate([lp[M < 0], half])))
+        return -float(np.logaddexp(0.0, lpm - lpp)), -float(np.logaddexp(0.0, lpp - lpm))
 
     @property
     def p_plus(self) -> float:
@@ -140,9 +158,9 @@ class CurieWeiss:
     def p_minus(self) -> float:
         """Exact p_- = P(M < 0) + ½ P(M = 0), in [0, 1], computed from its own log-weights (accurate when
         it is tiny; 1 - p_+ when ``cw.p_plus`` is mutated, so that p_+ + p_- = 1 on the theory side)."""
-        raw = math.exp(self._log_weights()[1])
-        pp = self.p_plus
-        return raw if pp == math.exp(self._log_weights()[0]) else min(max(1.0 - pp, 0.0), 1.0)
+        lpp, lpm = self._log_weights()
+        pp = float(theory_value("cw.p_plus", math.exp(lpp)))
+        return math.exp(lpm) if pp == math.exp(lpp) else min(max(1.0 - pp, 0.0), 1.0)
 
     @property
     def p_plus_asymptotic(self) -> float:
@@ -153,17 +171,15 @@ class CurieWeiss:
     @property
     def mean_abs_m(self) -> float:
         """Exact ⟨|M|/N⟩."""
-        M, P = self.magnetization_law()
+        M, P = self.theory_law()
         return float(min(np.sum(np.abs(M) * P) / np.sum(P), self.N) / self.N)
 
     @property
     def log_variance_M(self) -> float:
-        """ln Var(M) under the exact law, in log space about the mode (:func:`log_variance`): exact to
-        rounding however concentrated the law (no cancellation of second moments)."""
-        if "log_var" not in self._cache:
-            M, lp = self.log_magnetization_law()
-            self._cache["log_var"] = log_variance(M, lp)
-        return self._cache["log_var"]
+        """ln Var(M) under the exact law (theory side), in log space about the mode (:func:`log_variance`):
+        exact to rounding however concentrated the law (no cancellation of second moments)."""
+        M, lp = self.theory_log_law()
+        return log_variance(M, lp)
 
     @property
     def Lambda(self) -> float:  # noqa: N802
@@ -176,16 +192,13 @@ class CurieWeiss:
     @property
     def chi_finite_N(self) -> float:
         """Finite-N within-state susceptibility Var(|M|)/N of the exact law (→ χ as N → ∞ for β > 1;
-        finite at β = 1, where χ is infinite), from log-space moments about the mode."""
-        if "chi_N" not in self._cache:
-            M, lp = self.log_magnetization_law()
-            A = np.abs(M)
-            # law of |M|: merge ±M (log-sum-exp of the two weights)
-            vals = np.unique(A)
-            lq = np.full(vals.size, -np.inf)
-            np.logaddexp.at(lq, np.searchsorted(vals, A), lp)
-            self._cache["chi_N"] = math.exp(log_variance(vals, lq)) / self.N
-        return self._cache["chi_N"]
+        finite at β = 1, where χ is infinite), from log-space moments about the mode (theory side)."""
+        M, lp = self.theory_log_law()
+        A = np.abs(M)
+        vals = np.unique(A)  # the law of |M|: merge ±M (log-sum-exp of the two weights)
+        lq = np.full(vals.size, -np.inf)
+        np.logaddexp.at(lq, np.searchsorted(vals, A), lp)
+        return math.exp(log_variance(vals, lq)) / self.N
 
     @property
     def Lambda_asymptotic(self) -> float:  # noqa: N802
@@ -309,10 +322,7 @@ class CurieWeiss:
         """Exact ``{"class": [P(+|x), P(-|x)]}``, P(+|x) = P(M>0|x) + ½P(M=0|x),
         P(M|x) ∝ e^{βM²/2N} ESP_M(h + λ(x)) (log-ESP recursion, O(N²) per point)."""
         x = np.atleast_2d(np.asarray(x, dtype=float))
-        lam = G.lam(x, t)
-        M = 2.0 * np.arange(self.N + 1) - self.N
-        quad = self.beta * M * M / (2 * self.N)
-        pp = np.array([K.p_plus_from_logw(K.log_esp(np.ascontiguousarray(self.h + row)) + quad, self.N) for row in lam])
+        pp = K.p_plus_rows(self.h + G.lam(x, t), self.beta)
         return {"class": np.stack([pp, 1.0 - pp], axis=1)}
 
     def phi_theory(self, t) -> dict:

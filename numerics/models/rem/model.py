@@ -26,6 +26,7 @@ import math
 import numpy as np
 
 from numerics.generated import rem as g
+from numerics.results import theory, theory_value
 from numerics.stable import half_log1p_ratio, log_expm1, log_sq
 
 __all__ = [
@@ -96,7 +97,7 @@ def _check(alpha=None, t=None, sigma=None, r=None, d=None):
 def alpha_c(t, sigma):
     """Condensation threshold α_c(t) = ½ ln(Γ_t/Δ_t) for a typical point of P_t (= collapse: f(t_C)=0)."""
     _check(t=t, sigma=sigma)
-    return g.alpha_c(np.asarray(t, dtype=float), np.asarray(sigma, dtype=float))
+    return theory("rem.alpha_c")(np.asarray(t, dtype=float), np.asarray(sigma, dtype=float))
 
 
 @_ieee
@@ -113,12 +114,13 @@ def t_C(alpha, sigma):
     _check(alpha=alpha, sigma=sigma)
     alpha, sigma = np.asarray(alpha, dtype=float), np.asarray(sigma, dtype=float)
     with np.errstate(invalid="ignore"):
-        v = np.asarray(g.t_C_alpha(alpha, sigma), dtype=float)
+        v = np.asarray(theory("rem.t_C_alpha")(alpha, sigma), dtype=float)
     bad = ~np.isfinite(v)
     if bad.any():
         a, s_ = np.broadcast_arrays(alpha, sigma)
         v = np.array(np.broadcast_to(v, a.shape), dtype=float)
-        v[bad] = [half_log1p_ratio(log_sq(float(ss)), log_expm1(2 * float(aa))) for aa, ss in zip(a[bad], s_[bad])]
+        v[bad] = [theory_value("rem.t_C_alpha", half_log1p_ratio(log_sq(float(ss)), log_expm1(2 * float(aa))))
+                  for aa, ss in zip(a[bad], s_[bad])]
     return v
 
 
@@ -156,7 +158,7 @@ def free_entropy_liquid_branch(alpha, t, sigma, r=None):
     the annealed value; the true free entropy below t_C is the condensed branch)."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r)
     r = gamma_t(t, sigma) if r is None else r
-    return g.free_entropy_liquid(alpha, t, sigma, r)
+    return theory("rem.free_entropy_liquid")(alpha, t, sigma, r)
 
 
 @_ieee
@@ -182,7 +184,10 @@ def _annealed_terms(alpha, t, sigma, r, d):
     b = 1.0 / (2.0 * delta_t(t))
     lam1 = g.cgf(-b, t, sigma, r)
     lam2 = g.cgf(-2 * b, t, sigma, r)
-    return alpha + lam1, d * (lam2 - 2 * lam1 - alpha)
+    # α + Λ(-β) = α - α_c(t) - r/(2Γ_t) exactly (Λ(-β) = -½ ln(Γ/Δ) - r/(2Γ)): written with the
+    # registered threshold so that the liquid free entropy is a theory value of rem.alpha_c
+    ann = alpha - theory("rem.alpha_c")(t, sigma) - r / (2.0 * gamma_t(t, sigma))
+    return ann, d * (lam2 - 2 * lam1 - alpha)
 
 
 _SPREAD_MIN = 1e-4  # below this std of the level log-weights, the second-order (small-spread) forms are used
@@ -402,7 +407,8 @@ def participation_ratio(alpha, t, sigma, r=None, d=None):
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
 
     def condensed(a, tt, s, rr):
-        return 1.0 - np.minimum(g.freezing_m_rho(lowest_level_rho(a, tt, s, rr, d), tt, s), 1.0)
+        m = g.freezing_m_rho(lowest_level_rho(a, tt, s, rr, d), tt, s)
+        return theory("rem.pd_participation")(np.minimum(m, 1.0))
 
     if d is None:
         return _by_phase(alpha, t, sigma, r, lambda *a: 0.0, condensed)
@@ -428,7 +434,7 @@ def phi_C(t, alpha, sigma, d=None):
     _check(t=t, alpha=alpha, sigma=sigma, d=d)
     if d is None:
         t, alpha, sigma = (np.asarray(v, dtype=float) for v in (t, alpha, sigma))
-        ac = g.alpha_c(t, sigma)
+        ac = theory("rem.alpha_c")(t, sigma)
         return np.where(alpha < ac, 1.0, np.where(alpha > ac, 0.0, 0.5))
     return np.vectorize(lambda tt, aa, ss: _phi_c_finite(tt, aa, ss, float(d)))(t, alpha, sigma)
 
