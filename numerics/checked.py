@@ -45,6 +45,7 @@ class Domain:
     infinite: bool = False
 
     def describe(self) -> str:
+        """The domain in words ("a finite number > 0")."""
         parts = []
         if self.low > -math.inf:
             parts.append((">= " if self.low_closed else "> ") + f"{self.low:g}")
@@ -54,6 +55,7 @@ class Domain:
         return kind + (" " + " and ".join(parts) if parts else "")
 
     def contains(self, v: np.ndarray) -> np.ndarray:
+        """Element-wise: whether the values of ``v`` lie in the domain."""
         ok = ~np.isnan(v)
         if not self.infinite:
             ok &= np.isfinite(v)

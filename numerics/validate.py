@@ -33,6 +33,7 @@ def as_float(name: str, value: Any) -> float:
 
 
 def positive(name: str, value: Any) -> float:
+    """A finite number > 0."""
     v = as_float(name, value)
     if v <= 0:
         raise ValueError(f"{name} must be > 0, got {value!r}")
@@ -40,6 +41,7 @@ def positive(name: str, value: Any) -> float:
 
 
 def nonnegative(name: str, value: Any) -> float:
+    """A finite number ≥ 0."""
     v = as_float(name, value)
     if v < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
@@ -47,6 +49,7 @@ def nonnegative(name: str, value: Any) -> float:
 
 
 def at_least(name: str, value: Any, low: float) -> float:
+    """A finite number ≥ ``low``."""
     v = as_float(name, value)
     if v < low:
         raise ValueError(f"{name} must be >= {low:g}, got {value!r}")
@@ -54,6 +57,7 @@ def at_least(name: str, value: Any, low: float) -> float:
 
 
 def at_most(name: str, value: Any, high: float) -> float:
+    """A finite number ≤ ``high``."""
     v = as_float(name, value)
     if v > high:
         raise ValueError(f"{name} must be <= {high:g}, got {value!r}")
@@ -61,6 +65,7 @@ def at_most(name: str, value: Any, high: float) -> float:
 
 
 def probability(name: str, value: Any) -> float:
+    """A number strictly between 0 and 1."""
     v = as_float(name, value)
     if not 0.0 < v < 1.0:
         raise ValueError(f"{name} must lie strictly between 0 and 1, got {value!r}")

@@ -6,6 +6,7 @@ from numerics.cli import args as A
 
 
 def register(sub) -> None:
+    """Declare ``regimes bench``."""
     p = sub.add_parser("bench", help="benchmarks: FLOP rates vs this machine's GEMM peak, speed-ups, start-up times",
                        description="Performance as ratios measured in one run: the engine (empirical score vs the "
                                    "GEMM peak and a naive reference) and every model's benchmark; --startup times "

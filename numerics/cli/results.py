@@ -7,6 +7,7 @@ from numerics.cli import args as A
 
 
 def register(sub) -> None:
+    """Declare ``regimes results`` and ``regimes latex``."""
     p = sub.add_parser("results", help="list the registered theory results",
                        description="List every named theory result of the registry: its arguments (in the order "
                                    "of the generated function), symbol, description and generated function. "

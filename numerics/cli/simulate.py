@@ -45,6 +45,7 @@ def _common(p, *, samples_help: str) -> None:
 
 
 def register(sub) -> None:
+    """Declare ``regimes simulate`` and its kinds (the model-free ones and those models declare)."""
     p = sub.add_parser("simulate", help="Monte Carlo backward-dynamics experiments",
                        description="Monte Carlo experiments on the backward dynamics of any model "
                                    "(clone, collapse, entropy) and model-specific simulations.")

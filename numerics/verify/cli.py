@@ -6,6 +6,7 @@ from numerics.cli import args as A
 
 
 def register(sub) -> None:
+    """Declare ``regimes verify``."""
     p = sub.add_parser("verify", help="check every theory result against Monte Carlo; exit 0 only if all pass",
                        description="Run the verification checks (each names the registered results it tests) and "
                                    "judge each measurement by a z-score from its measured standard error. "

@@ -17,6 +17,7 @@ def add_model_arguments(p, *, required: bool = False) -> None:
 
 
 def register(sub) -> None:
+    """Declare ``regimes cw``."""
     p = sub.add_parser("cw", help="Curie–Weiss theory: m*, χ, exact p_+, Λ, t_S, φ_CW(t)",
                        description="Theory table for P_0(s) ∝ exp(β M²/2N + (H/N) M), s ∈ {±1}^N (THEORY §4). "
                                    "Times in units of the OU process (spins ±1 as given).")
@@ -36,6 +37,7 @@ def add_simulation_arguments(p) -> None:
 
 
 def register_simulations(simsub) -> None:
+    """Declare ``regimes simulate generate`` and ``regimes simulate cw-data-law``."""
     g = simsub.add_parser("generate", help="Curie–Weiss: generate samples with the backward SDE, report state weights",
                           description="Backward generation (exponential integrator) with the exact, saddle-point or "
                                       "learned (pseudo-likelihood fields) score; p_+ and <|m|> vs the exact law.")

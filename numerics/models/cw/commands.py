@@ -57,6 +57,7 @@ def _table(o: dict) -> str:
 
 
 def run_cw(ns) -> int:
+    """``regimes cw``: the table or ``--json``."""
     o = cw_table(ns.N, ns.beta, ns.H, ns.t)
     emit(o, ns.json, _table(o))
     return 0
@@ -104,6 +105,7 @@ def generate_cw(N, beta, H, samples, seed, score="exact", n_train=None, steps=24
 
 
 def run_generate(ns) -> int:
+    """``regimes simulate generate``: the payload of :func:`generate_cw` as JSON or a table."""
     o = generate_cw(ns.N, ns.beta, ns.H, ns.samples, ns.seed, ns.score, ns.n_train, ns.steps, ns.histogram,
                     progress=progress_wanted(ns))
     emit(o, ns.json)

@@ -17,6 +17,7 @@ def add_model_arguments(p, *, required: bool = False) -> None:
 
 
 def register(sub) -> None:
+    """Declare ``regimes gm``."""
     p = sub.add_parser("gm", help="two-class Gaussian mixture theory: Λ, t_S, t_C, κ(t), φ(t)",
                        description="Theory table for P_0 = p_+ N(+m, σ² I) + p_- N(-m, σ² I), |m|² = d μ̃² "
                                    "(THEORY §2). Times in units of the OU process (data variance as given).")

@@ -74,6 +74,7 @@ def _table(o: dict) -> str:
 
 
 def run(ns) -> int:
+    """``regimes gm``: the table or ``--json``."""
     o = gm_table(ns.d, ns.mu, ns.sigma, ns.p_plus, ns.n, ns.t, ns.eps)
     emit(o, ns.json, _table(o))
     return 0

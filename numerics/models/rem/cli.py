@@ -6,6 +6,7 @@ from numerics.cli import args as A
 
 
 def register(sub) -> None:
+    """Declare ``regimes rem``."""
     p = sub.add_parser("rem", help="REM view of collapse: alpha_c(t), free entropy, phase, participation ratio",
                        description="Gaussian data a ~ N(0, σ² I), n = e^{αd} training points: ln P^e_t(x) is the "
                        "free energy of a random energy model that condenses (collapse) for α < alpha_c(t) "
