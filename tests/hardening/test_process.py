@@ -43,6 +43,8 @@ def test_sigpipe_results_head():
     ("simulate clone --d 16 --mu 1 --sigma 1 --samples 5e6 --t-branch 1 --steps 2", ("samples", "ulimit -v")),
     ("simulate entropy --d 1000 --mu 1 --sigma 1 --samples 100 --n 1e6", ("n=1000000", "memory budget")),
     ("cw --N 2e8 --beta 1.5", ("N=200000000", "memory budget")),
+    # the model's own d eigenvalues (8 GB) are checked before they are allocated
+    ("simulate clone --model gauss --d 1e9 --sigma 1 --samples 10 --t-branch 1", ("d=1000000000", "eigenvalues")),
 ])
 def test_ulimit_refused_before_allocating(argv, names):
     p = bash(f"ulimit -v 4000000; {regimes_cmd()} {argv}")
