@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability", "time",
+__all__ = ["integer", "positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability", "time",
            "add_once", "add_json"]
 
 
@@ -31,6 +31,14 @@ def _int(text: str, low: int) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}")
     if v < low:
         raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+    return int(v)
+
+
+def integer(text: str) -> int:
+    """Any integer (negative allowed, e.g. a column index counted from the end)."""
+    v = _float(text)
+    if v != math.floor(v):
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}")
     return int(v)
 
 

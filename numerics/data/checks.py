@@ -104,7 +104,7 @@ def _fashion(rng: np.random.Generator, full: bool):
 def _gm_tc(rng: np.random.Generator, full: bool):
     d, n, mu, sigma = 200, 4000, 1.0, 1.0
     ds = data.preprocess(GaussianMixture(d, mu, sigma).sample(n, rng))
-    s = ds.preprocessing["scale"]
+    s = ds.preprocessing["unit_scale"]
     theory = GaussianMixture(d, mu / s, sigma / s)
     ts = DT.default_time_grid(d, 60)
     L = DT.excess_entropy_samples(ds.X, ts, 800, rng)

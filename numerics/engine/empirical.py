@@ -123,6 +123,31 @@ def _row_scale_max_top2(row, al, beta, i, best, best_idx, second, offset, track)
     return mx
 
 
+@nb.njit(inline="always", fastmath=True)
+def exp_row_f32(row, mn, nbuf):  # pragma: no cover
+    """In place ``row[j] = exp(row[j] - mn)`` (float32) by a vectorisable Cephes-type expf: range
+    reduction + degree-6 polynomial + exponent-bit scaling (rel. err ~1e-7); arguments below -80
+    give exactly 0 (no denormals downstream). ``nbuf``: int32 scratch of the row's length."""
+    nc = row.shape[0]
+    for j in range(nc):
+        x0 = row[j] - mn
+        keep = x0 > np.float32(-80.0)  # exp(-80) ~ 2e-35: flush to exactly 0 (no denormals in the GEMM)
+        x = max(x0, np.float32(-86.0))
+        fn = np.floor(x * np.float32(1.44269504088896341) + np.float32(0.5))
+        rr = x - fn * np.float32(0.693359375) - fn * np.float32(-2.12194440e-4)
+        p = np.float32(1.9875691500e-4)
+        p = p * rr + np.float32(1.3981999507e-3)
+        p = p * rr + np.float32(8.3334519073e-3)
+        p = p * rr + np.float32(4.1665795894e-2)
+        p = p * rr + np.float32(1.6666665459e-1)
+        p = p * rr + np.float32(5.0000001201e-1)
+        row[j] = (p * rr * rr + rr + np.float32(1.0)) if keep else np.float32(0.0)
+        nbuf[j] = (np.int32(fn) << 23) if keep else np.int32(0)
+    rowi = row.view(np.int32)
+    for j in range(nc):
+        rowi[j] += nbuf[j]
+
+
 @nb.njit(parallel=True, fastmath=True, cache=True)
 def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, track):  # pragma: no cover
     """float32 block: in place ℓ = alpha·G - beta, then exp(ℓ - m_new) by a vectorisable
@@ -137,25 +162,8 @@ def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, 
         m_old = m[i]
         m_new = max(m_old, np.float64(mx))
         ri = math.exp(m_old - m_new)
-        mn = np.float32(m_new)
         nbuf = np.empty(nc, np.int32)
-        for j in range(nc):
-            x0 = row[j] - mn
-            keep = x0 > np.float32(-80.0)  # exp(-80) ~ 2e-35: flush to exactly 0 (no denormals in the GEMM)
-            x = max(x0, np.float32(-86.0))
-            fn = np.floor(x * np.float32(1.44269504088896341) + np.float32(0.5))
-            rr = x - fn * np.float32(0.693359375) - fn * np.float32(-2.12194440e-4)
-            p = np.float32(1.9875691500e-4)
-            p = p * rr + np.float32(1.3981999507e-3)
-            p = p * rr + np.float32(8.3334519073e-3)
-            p = p * rr + np.float32(4.1665795894e-2)
-            p = p * rr + np.float32(1.6666665459e-1)
-            p = p * rr + np.float32(5.0000001201e-1)
-            row[j] = (p * rr * rr + rr + np.float32(1.0)) if keep else np.float32(0.0)
-            nbuf[j] = (np.int32(fn) << 23) if keep else np.int32(0)
-        rowi = row.view(np.int32)
-        for j in range(nc):
-            rowi[j] += nbuf[j]
+        exp_row_f32(row, np.float32(m_new), nbuf)
         acc = np.float32(0.0)
         for j in range(nc):
             acc += row[j]
