@@ -56,3 +56,31 @@ def cw_model():
     from numerics.models.cw import CurieWeiss
 
     return CurieWeiss(33, 1.5, 0.5)
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """Address of a LocalCluster (two worker processes on 127.0.0.1, one task thread each), shared by
+    the session's Dask tests; skips with the reason when the ``dask`` extra is not installed. The
+    workers' BLAS uses as many threads as this process's (float32 GEMM rounding depends on the
+    thread count: with it equal the cluster's numbers are bit-for-bit the in-process ones)."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra (pip install 'regimes[dask]') is not installed")
+    from threadpoolctl import threadpool_info
+
+    blas = max([int(i.get("num_threads") or 1) for i in threadpool_info() if i.get("user_api") == "blas"] or [1])
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None, silence_logs=40)
+    client = distributed.Client(cluster)
+    client.run(_blas_threads, blas)
+    client.close()
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def _blas_threads(n):
+    """On a worker: BLAS thread count n (Dask starts workers with one)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=n, user_api="blas")

@@ -77,24 +77,14 @@ class DaskExecutor(Executor):
             self.client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise ValueError(f"scheduler {address!r}: cannot connect ({type(exc).__name__}: {exc})") from None
-        self._scattered: dict[int, tuple[Any, Any]] = {}
 
     def _shared(self, shared):
-        key = id(shared)
-        if key not in self._scattered:
-            # keep a reference so that the id stays valid while the future lives
-            self._scattered[key] = (shared, self.client.scatter(shared, broadcast=True, hash=False))
-        return self._scattered[key][1]
+        # scattered afresh for every pass (the stream gains its statistics after the first one), as a
+        # one-element list: a tuple or dict would be scattered element by element
+        return self.client.scatter([shared], broadcast=True, hash=False)[0]
 
     def map(self, fn, shared, items, desc=""):
-        from distributed import as_completed
-
-        fut = self._shared(shared)
-        futures = [self.client.submit(fn, fut, *it, pure=False) for it in items]
-        if self.progress and len(futures) > 1:
-            for _ in tqdm(as_completed(futures), total=len(futures), desc=f"{desc} (dask)", leave=False, file=sys.stderr):
-                pass
-        return self.client.gather(futures)
+        return self.map_reduce(fn, shared, items, _append, desc) or []
 
     def map_reduce(self, fn, shared, items, reduce, desc=""):
         fut = self._shared(shared)
@@ -123,3 +113,9 @@ class DaskExecutor(Executor):
 def executor_for(scheduler: str | None, progress: bool = False) -> Executor:
     """:class:`DaskExecutor` for a scheduler address, else :class:`LocalExecutor`."""
     return LocalExecutor(progress) if scheduler is None else DaskExecutor(scheduler, progress)
+
+
+def _append(acc, r):
+    acc = [] if acc is None else acc
+    acc.append(r)
+    return acc

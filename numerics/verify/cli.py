@@ -20,5 +20,8 @@ def register(sub) -> None:
     p.add_argument("--mutate", action="append", default=[], metavar="NAME=FACTOR",
                    help="multiply the theory values of registered result NAME by FACTOR in every check "
                         "(repeatable; the simulations are untouched): a check that names NAME must then fail")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the checks as tasks on this dask.distributed scheduler (tcp://host:port), gathered "
+                        "in order: the same numbers as in-process (pip install 'regimes[dask]')")
     p.add_argument("--list", action="store_true", help="list the checks (with the results they test) and exit")
     p.set_defaults(func="numerics.verify.commands:run")

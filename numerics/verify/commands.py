@@ -34,7 +34,13 @@ def run(ns) -> int:
     def progress(name):
         print(f"  running {name} ...", file=sys.stderr, flush=True)
 
-    rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
+    if ns.scheduler:
+        from numerics.verify.distributed import run_checks_distributed
+
+        rep = run_checks_distributed(checks, mode=mode, seed=seed, mutate=mutate, scheduler=ns.scheduler,
+                                     progress=lambda name: print(f"  done {name}", file=sys.stderr, flush=True))
+    else:
+        rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
     print(format_table(rep))
     if ns.json:
         Path(ns.json).write_text(json.dumps(jsonable(rep.as_json()), indent=2))

@@ -25,7 +25,7 @@ from numerics.engine.result import versions
 from numerics.results import mutations, recording
 from numerics.verify import Check, Measurement, all_checks
 
-__all__ = ["select_checks", "run_checks", "z_threshold", "Row", "Report", "FAMILY_ERROR"]
+__all__ = ["select_checks", "run_check", "run_checks", "build_report", "z_threshold", "Row", "Report", "FAMILY_ERROR"]
 
 FAMILY_ERROR = 1e-3
 
@@ -130,12 +130,21 @@ def run_checks(checks: list[Check], *, mode: str = "quick", seed: int = 0, progr
 
     ``mutate``: ``{result name: factor}`` applied to the theory side of every check (mutation mode)."""
     t0 = time.perf_counter()
-    raw: list = []
-    extras: dict = {}
+    results = []
     for c in checks:
         if progress:
             progress(c.name)
-        ms, secs, err, used = run_check(c, mode=mode, seed=seed, mutate=mutate)
+        results.append(run_check(c, mode=mode, seed=seed, mutate=mutate))
+    return build_report(checks, results, mode=mode, seed=seed, mutate=mutate, seconds=time.perf_counter() - t0)
+
+
+def build_report(checks: list[Check], results: list, *, mode: str, seed: int, mutate: dict | None,
+                 seconds: float) -> Report:
+    """The report of ``checks`` from their :func:`run_check` results (same order): one row per
+    measurement, judged at the Bonferroni threshold of the total measurement count."""
+    raw: list = []
+    extras: dict = {}
+    for c, (ms, secs, err, used) in zip(checks, results):
         dt = secs / max(len(ms), 1)
         for m in ms:
             raw.append((c, m, dt, err, used))
@@ -154,7 +163,7 @@ def run_checks(checks: list[Check], *, mode: str = "quick", seed: int = 0, progr
         rows.append(Row(name, float(m.theory), float(m.value), float(m.stderr), float(z), ok, dict(m.params), dt,
                         m.bias_allowance, c.description, tests=c.tests, used=used,
                         allowance_formula=m.allowance_formula))
-    return Report(rows, thr, mode, seed, time.perf_counter() - t0, extras, dict(mutate or {}))
+    return Report(rows, thr, mode, seed, seconds, extras, dict(mutate or {}))
 
 
 def format_table(rep: Report) -> str:
