@@ -21,6 +21,9 @@ What "agrees" means (both times are crossover locations at finite d):
   Carlo t_C; the half-collapse time (half of the trajectories give their final training point
   posterior weight ≥ ½) vs the forward prediction P(w_source ≥ ½) = ½; φ_C from clones vs
   E Σ_ν w_ν² at the cloning time nearest t_C. Errors: bootstrap ⊕ bootstrap.
+
+Units: every check runs on data in ``standardize`` units (:data:`UNITS`, stated in each row's
+``params``): centred, unit average variance per coordinate.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ from numerics.models.gm.model import GaussianMixture
 from numerics.verify import Measurement, check
 
 
+# the units of every data check: centred, unit average variance per coordinate (times are OU times of
+# the data in these units; `regimes times --scale standardize` reproduces them)
+UNITS = "standardize"
+
+
 def crossover_halfwidth(p_plus: float = 0.5) -> float:
     """Half the interquartile width in t of the universal φ crossover (κ = e^{-2(t - t_S)}): φ between
     the quarter and three-quarter points of its range [Σ p_c², 1]."""
@@ -51,10 +59,10 @@ def crossover_halfwidth(p_plus: float = 0.5) -> float:
 
 
 def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot):
-    ds = data.load(name, builtin=True, classes=classes, max_n=max_n, seed=0)
+    ds = data.load(name, builtin=True, classes=classes, max_n=max_n, seed=0, scale=UNITS)
     r = DD.verify_on_data(ds.X, ds.labels, rng, n_traj=n_traj, steps=steps, n_mc=n_mc, n_boot=n_boot)
     params = {"dataset": name, "classes": list(classes), "n": r["n"], "d": r["d"], "n_traj": n_traj, "steps": steps,
-              "n_mc": r["n_mc"], "method": r["method"]}
+              "n_mc": r["n_mc"], "method": r["method"], "units": UNITS}
     ms = [
         Measurement(theory=r["t_phi_pred"], value=r["t_phi"], stderr=math.hypot(r["t_phi_err"], r["t_S_err"]),
                     bias_allowance=crossover_halfwidth(r["p_plus"]),
@@ -103,7 +111,7 @@ def _fashion(rng: np.random.Generator, full: bool):
        description="t_C estimator from f^e on Gaussian-mixture samples (d=200, n=4000) vs ½ln(1+σ²/(n^{2/d}-1))")
 def _gm_tc(rng: np.random.Generator, full: bool):
     d, n, mu, sigma = 200, 4000, 1.0, 1.0
-    ds = data.preprocess(GaussianMixture(d, mu, sigma).sample(n, rng))
+    ds = data.preprocess(GaussianMixture(d, mu, sigma).sample(n, rng), scale=UNITS)
     s = ds.preprocessing["unit_scale"]
     theory = GaussianMixture(d, mu / s, sigma / s)
     ts = DT.default_time_grid(d, 60)
@@ -115,4 +123,4 @@ def _gm_tc(rng: np.random.Generator, full: bool):
     f_th = np.asarray(theory.excess_entropy(ts, n, finite_d=True), dtype=float)
     t_th = DT.collapse_time_point(ts, f_th, np.full_like(f_th, 1e-4), math.log(n) / d)
     return Measurement(theory=t_th, value=tc["t_C"], stderr=tc["t_C_err"],
-                       params={"d": d, "n": n, "mu": mu, "sigma": sigma, "scale": s, "t_C_large_d": theory.t_C(n)})
+                       params={"d": d, "n": n, "mu": mu, "sigma": sigma, "scale": s, "units": UNITS, "t_C_large_d": theory.t_C(n)})
