@@ -185,6 +185,15 @@ class DataStream:
         r = int(rows or self.rows)
         return [(lo, min(lo + r, self.n)) for lo in range(0, self.n, r)]
 
+    def read_rows(self, lo: int, hi: int) -> np.ndarray:
+        """Rows ``lo..hi-1`` in the user's units (centred): the row-source protocol of
+        :class:`numerics.engine.empirical.EmpiricalScore` (a streamed training set)."""
+        return self.to_units(self.block(lo, hi))
+
+    def take_rows(self, pos: np.ndarray) -> np.ndarray:
+        """Rows at positions ``pos`` (any order) in the user's units (centred)."""
+        return self.to_units(self.take(pos))
+
     def to_units(self, X_int: np.ndarray) -> np.ndarray:
         """Internal coordinates → the user's units (centred)."""
         return X_int * math.exp(self.log_unit)

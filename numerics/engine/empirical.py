@@ -42,6 +42,7 @@ from numerics.engine.protocol import LEVEL_CLASS, LEVEL_POINT
 
 __all__ = [
     "EmpiricalScore",
+    "StreamedRows",
     "EmpiricalModel",
     "EmpiricalResult",
     "empirical_score",
@@ -51,6 +52,32 @@ __all__ = [
 ]
 
 DEFAULT_MEMORY_BYTES = 64 * 2**20  # bound on the (batch_chunk × n_chunk) logits block
+STREAM_ROWS = 4096  # rows per read of a streamed training set
+
+
+class StreamedRows:
+    """The rows of a row source (``n``, ``d``, ``read_rows(lo, hi)``, ``take_rows(idx)``) in ``dtype``,
+    read on demand: ``rows[lo:hi]`` and ``rows[idx]`` behave like an (n, d) array's, nothing is resident.
+    :class:`numerics.data.stream.DataStream` is such a source (any file or folder of
+    :mod:`numerics.data.stores`, in the user's units)."""
+
+    def __init__(self, source, dtype) -> None:
+        self.source, self.dtype = source, np.dtype(dtype)
+        self.shape = (int(source.n), int(source.d))
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(self.shape[0])
+            if step != 1:
+                raise ValueError("streamed training rows support contiguous slices only")
+            return np.ascontiguousarray(self.source.read_rows(lo, hi), dtype=self.dtype)
+        idx = np.asarray(key)
+        if idx.ndim == 0:
+            return self[int(idx):int(idx) + 1][0]
+        return np.ascontiguousarray(self.source.take_rows(idx.astype(np.int64)), dtype=self.dtype)
 
 
 def _c_delta(t: float) -> tuple[float, float]:
@@ -222,18 +249,44 @@ class EmpiricalScore:
     def __init__(self, train: np.ndarray, *, dtype=np.float32, n_chunk: int | None = None,
                  batch_chunk: int | None = None, memory_bytes: int = DEFAULT_MEMORY_BYTES,
                  labels: np.ndarray | None = None) -> None:
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+        if not isinstance(train, np.ndarray) and hasattr(train, "read_rows"):
+            self._init_streamed(train, labels)
+            self._init_chunks(n_chunk, batch_chunk, memory_bytes)
+            return
         train = np.asarray(train)
         if train.ndim != 2 or train.shape[0] < 1 or train.shape[1] < 1:
             raise ValueError(f"train must be a non-empty (n, d) array, got shape {train.shape}")
         if not np.all(np.isfinite(train)):
             raise ValueError("train must be finite")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
         self.train = np.ascontiguousarray(train, dtype=self.dtype)
         self.sqnorm = np.einsum("ij,ij->i", self.train.astype(np.float64), self.train.astype(np.float64))
         self.n, self.d = self.train.shape
         self.labels = None if labels is None else np.asarray(labels)
+        self._init_chunks(n_chunk, batch_chunk, memory_bytes)
+
+    def _init_streamed(self, source, labels) -> None:
+        """A training set read on demand (a row source: ``n``, ``d``, ``read_rows(lo, hi)``,
+        ``take_rows(idx)``, optional ``labels``): every evaluation streams it in chunks of
+        ``n_chunk`` rows; only |a_μ|² (n floats) is resident. One pass here computes |a_μ|²."""
+        self.n, self.d = int(source.n), int(source.d)
+        if self.n < 1 or self.d < 1:
+            raise ValueError(f"train must be a non-empty (n, d) row source, got ({self.n}, {self.d})")
+        self.train = StreamedRows(source, self.dtype)
+        self.sqnorm = np.empty(self.n)
+        for lo in range(0, self.n, STREAM_ROWS):
+            a = self.train[lo:lo + STREAM_ROWS]
+            if not np.all(np.isfinite(a)):
+                raise ValueError("train must be finite")
+            a64 = a.astype(np.float64)
+            self.sqnorm[lo:lo + a.shape[0]] = np.einsum("ij,ij->i", a64, a64)
+        if labels is None:
+            labels = getattr(source, "labels", None)
+        self.labels = None if labels is None else np.asarray(labels)
+
+    def _init_chunks(self, n_chunk, batch_chunk, memory_bytes) -> None:
         if n_chunk is not None:
             n_chunk = validate.positive_int("n_chunk", n_chunk)
         if batch_chunk is not None:
