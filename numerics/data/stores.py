@@ -86,6 +86,14 @@ class Store:
     def describe(self) -> dict:
         return {"kind": self.kind, "name": self.name, "shape": list(self.shape), "dtype": self.dtype.name}
 
+    _transient: tuple = ()  # open handles: dropped when pickled (a worker reopens the file)
+
+    def __getstate__(self):
+        st = dict(self.__dict__)
+        for k in self._transient:
+            st[k] = None
+        return st
+
 
 class ArrayStore(Store):
     """An in-memory array (n, ...) with optional labels."""
@@ -147,10 +155,7 @@ class NpyStore(Store):
             raise ValueError(f"cannot read {self.name}: truncated .npy file ({size} bytes, header says {need})")
         self._fd = None
 
-    def __getstate__(self):
-        st = dict(self.__dict__)
-        st["_fd"] = None
-        return st
+    _transient = ("_fd",)
 
     def _file(self) -> int:
         if self._fd is None:
@@ -220,7 +225,36 @@ def _labels(arr, n: int, fname: str) -> np.ndarray:
     return lab
 
 
-class HDF5Store(Store):
+class _ChunkedStore(Store):
+    """A store read through an array library (h5py, zarr): slices, and sorted row sets."""
+
+    def _array(self):
+        raise NotImplementedError
+
+    def _rows(self, arr, idx: np.ndarray):
+        raise NotImplementedError
+
+    def _adopt(self, arr, names: list[str], labels_key: str | None, get) -> None:
+        """dtype, shape and (``labels_key``, read by ``get(name)``) labels of the data array ``arr``."""
+        self.dtype = _check_dtype(arr.dtype, self.name)
+        self.shape = _check_shape(arr.shape, self.name)
+        self.labels = None
+        if labels_key is not None:
+            if labels_key not in names:
+                raise ValueError(f"{self.name}: no array named {labels_key!r} (has {names})")
+            self.labels = _labels(get(labels_key), self.n, self.name)
+
+    def read(self, lo: int, hi: int) -> np.ndarray:
+        return np.asarray(self._array()[lo:hi]).reshape(-1, self.d)
+
+    def take(self, idx: np.ndarray) -> np.ndarray:
+        idx = np.asarray(idx, dtype=np.int64)
+        if idx.size == 0:
+            return np.empty((0, self.d), dtype=self.dtype)
+        return np.asarray(self._rows(self._array(), idx)).reshape(-1, self.d)
+
+
+class HDF5Store(_ChunkedStore):
     """One dataset of an HDF5 file (h5py), read by row slices."""
 
     kind = "hdf5"
@@ -233,41 +267,25 @@ class HDF5Store(Store):
                 names = []
                 f.visititems(lambda nm, obj: names.append(nm) if isinstance(obj, h5py.Dataset) else None)
                 self.key = _pick_key(names, key, self.name)
-                ds = f[self.key]
-                self.dtype = _check_dtype(ds.dtype, self.name)
-                self.shape = _check_shape(ds.shape, self.name)
-                self.labels = None
-                if labels_key is not None:
-                    if labels_key not in names:
-                        raise ValueError(f"{self.name}: no array named {labels_key!r} (has {names})")
-                    self.labels = _labels(f[labels_key], self.n, self.name)
+                self._adopt(f[self.key], names, labels_key, f.__getitem__)
         except OSError as exc:
             raise ValueError(f"cannot read {self.name}: {exc}") from None
         self._f = None
 
-    def __getstate__(self):
-        st = dict(self.__dict__)
-        st["_f"] = None
-        return st
+    _transient = ("_f",)
 
-    def _ds(self):
+    def _array(self):
         if self._f is None:
             import h5py
 
             self._f = h5py.File(self.path, "r")
         return self._f[self.key]
 
-    def read(self, lo: int, hi: int) -> np.ndarray:
-        return np.asarray(self._ds()[lo:hi]).reshape(-1, self.d)
-
-    def take(self, idx: np.ndarray) -> np.ndarray:
-        idx = np.asarray(idx, dtype=np.int64)
-        if idx.size == 0:
-            return np.empty((0, self.d), dtype=self.dtype)
-        return np.asarray(self._ds()[idx]).reshape(-1, self.d)
+    def _rows(self, arr, idx: np.ndarray):
+        return arr[idx]
 
 
-class ZarrStore(Store):
+class ZarrStore(_ChunkedStore):
     """One array of a Zarr store (a directory), read by row slices."""
 
     kind = "zarr"
@@ -287,21 +305,12 @@ class ZarrStore(Store):
             names = sorted(k for k, _ in node.arrays())
             self.key = _pick_key(names, key, self.name)
             arr = node[self.key]
-        self.dtype = _check_dtype(arr.dtype, self.name)
-        self.shape = _check_shape(arr.shape, self.name)
-        self.labels = None
-        if labels_key is not None:
-            if labels_key not in names:
-                raise ValueError(f"{self.name}: no array named {labels_key!r} (has {names})")
-            self.labels = _labels(node[labels_key], self.n, self.name)
+        self._adopt(arr, names, labels_key, lambda k: node[k])
         self._a = None
 
-    def __getstate__(self):
-        st = dict(self.__dict__)
-        st["_a"] = None
-        return st
+    _transient = ("_a",)
 
-    def _arr(self):
+    def _array(self):
         if self._a is None:
             import zarr
 
@@ -309,15 +318,8 @@ class ZarrStore(Store):
             self._a = node if self.key is None else node[self.key]
         return self._a
 
-    def read(self, lo: int, hi: int) -> np.ndarray:
-        return np.asarray(self._arr()[lo:hi]).reshape(-1, self.d)
-
-    def take(self, idx: np.ndarray) -> np.ndarray:
-        idx = np.asarray(idx, dtype=np.int64)
-        if idx.size == 0:
-            return np.empty((0, self.d), dtype=self.dtype)
-        return np.asarray(self._arr().get_orthogonal_selection((idx,) + (slice(None),) * (len(self.shape) - 1))
-                          ).reshape(-1, self.d)
+    def _rows(self, arr, idx: np.ndarray):
+        return arr.get_orthogonal_selection((idx,) + (slice(None),) * (len(self.shape) - 1))
 
 
 class ImageFolderStore(Store):
