@@ -38,7 +38,7 @@ from numerics.engine.entropy import estimate_t_C
 
 __all__ = ["covariance_spectrum", "bootstrap_spectrum", "bootstrap_projected", "speciation", "speciation_stream",
            "stream_spectrum", "dataset_spectrum", "excess_entropy_samples", "excess_entropy_curve", "collapse_time",
-           "collapse_time_point", "default_time_grid", "coarse_time_grid", "dataset_times", "user_time", "internal_time"]
+           "collapse_time_point", "default_time_grid", "coarse_time_grid", "dataset_times", "resident_bytes", "user_time", "internal_time"]
 
 DENSE_MAX_D = 2048
 GRAM_MAX_N = 4096
@@ -487,6 +487,15 @@ def collapse_time(ts: np.ndarray, samples: np.ndarray, alpha: float, n_boot: int
             "t_C_linear": user_time(lin, log_unit), "t_half": user_time(_first_crossing(ts, f / alpha, 0.5), log_unit)}
 
 
+def resident_bytes(n: int, d: int, n_mc: int, k: int = 10, ritz: int = 32, points: int = 64) -> int:
+    """Bytes a :func:`dataset_times` run holds besides its data blocks: the Monte Carlo rows (source
+    points and noise, float64 and float32 copies), the projected samples of the bootstrap (n × K), the
+    covariance (d ≤ 2048) or Ritz basis, and the log-sum-exp state (n_mc × grid, three arrays)."""
+    K = max(k, min(ritz, d, n))
+    cov = 2 * d * d * 8 if d <= DENSE_MAX_D else 4 * d * (K + 10) * 8
+    return int(2 * n_mc * d * (8 + 4) + n * K * 8 + cov + 3 * n_mc * points * 8)
+
+
 def dataset_times(data, *, seed: int = 0, k: int = 10, n_boot: int = 200, n_mc: int = 1000,
                   ts: np.ndarray | None = None, progress: bool = False, executor: Executor | None = None,
                   dtype=None) -> dict:
@@ -503,10 +512,16 @@ def dataset_times(data, *, seed: int = 0, k: int = 10, n_boot: int = 200, n_mc: 
     rng = np.random.default_rng(seed)
     n, d = ds.n, ds.d
     lu = ds.log_unit
+    n_mc = validate.positive_int("n_mc", n_mc)
+    if ds.memory_budget:
+        need = resident_bytes(n, d, n_mc, k)
+        if need > ds.memory_budget:
+            raise ValueError(f"memory-budget {ds.memory_budget} bytes is below what this run holds besides the data "
+                             f"blocks, {need} bytes (n = {n}, d = {d}, n-mc = {n_mc}): raise --memory-budget or "
+                             "lower --n-mc")
     t0 = time.perf_counter()
     out = speciation_stream(ds, k=k, n_boot=n_boot, rng=rng, executor=ex)
     t1 = time.perf_counter()
-    n_mc = validate.positive_int("n_mc", n_mc)
     if n_mc < 2:
         raise ValueError("n-mc must be >= 2 for a standard error")
     src = rng.choice(n, size=n_mc, replace=n_mc > n)

@@ -164,6 +164,9 @@ def test_memory_budget_refused_before_allocating(cli, tmp_path, rng):
     np.save(tmp_path / "x.npy", rng.standard_normal((100, 5000)))
     rc, out, err = cli("times", tmp_path / "x.npy", "--memory-budget", "1M", "--json")
     assert rc == 2 and "memory-budget" in err and len(err.strip().splitlines()) == 1
+    np.save(tmp_path / "y.npy", rng.standard_normal((300, 40)))
+    rc, out, err = cli("times", tmp_path / "y.npy", "--memory-budget", "64M", "--n-mc", "100000", "--json")
+    assert rc == 2 and "memory-budget" in err and "n-mc" in err and len(err.strip().splitlines()) == 1
 
 
 # ------------------------------------------------------------------ hardening (item 5)
