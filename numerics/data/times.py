@@ -38,7 +38,7 @@ from numerics.engine.entropy import estimate_t_C
 
 __all__ = ["covariance_spectrum", "bootstrap_spectrum", "bootstrap_projected", "speciation", "speciation_stream",
            "stream_spectrum", "dataset_spectrum", "excess_entropy_samples", "excess_entropy_curve", "collapse_time",
-           "collapse_time_point", "default_time_grid", "coarse_time_grid", "dataset_times", "resident_bytes", "user_time", "internal_time"]
+           "collapse_time_point", "default_time_grid", "coarse_rho", "coarse_time_grid", "dataset_times", "resident_bytes", "user_time", "internal_time"]
 
 DENSE_MAX_D = 2048
 GRAM_MAX_N = 4096
@@ -292,13 +292,18 @@ def _t_of_rho(rho: np.ndarray) -> np.ndarray:
     return 0.5 * np.logaddexp(0.0, -np.asarray(rho, dtype=float))
 
 
-def coarse_time_grid(alpha: float, points: int = COARSE_POINTS, lo_pad: float = 7.0, hi_pad: float = 5.0) -> np.ndarray:
-    """Coarse internal-time grid of the adaptive scan: for unit-variance isotropic data f^e/α = 1 -
-    ln(1 + r)/(2α), r = 1/expm1(2t), so f^e = 0 at r ≈ 2α and f^e = 0.95α at r ≈ 0.1α; the grid spans
-    ln r from ln(2α) + lo_pad down to ln(0.1α) - hi_pad (real spectra spread the curve: generous pads,
-    and :func:`excess_entropy_adaptive` extends the range when the window is not bracketed)."""
-    rho = np.linspace(math.log(2 * alpha) + lo_pad, math.log(0.1 * alpha) - hi_pad, points)
-    return _t_of_rho(rho)
+def coarse_rho(alpha: float, points: int = COARSE_POINTS, lo_pad: float = 7.0, hi_pad: float = 5.0) -> np.ndarray:
+    """ln r of the coarse scan of the adaptive grid (r = e^{-2t}/Δ_t = 1/expm1(2t), internal units):
+    for unit-variance isotropic data f^e/α = 1 - ln(1 + r)/(2α), so f^e = 0 at r ≈ 2α and f^e = 0.95α
+    at r ≈ 0.1α; the scan spans ln r from ln(2α) + lo_pad down to ln(0.1α) - hi_pad (real spectra spread
+    the curve: generous pads, and :func:`excess_entropy_adaptive` extends the range when the window is
+    not bracketed)."""
+    return np.linspace(math.log(2 * alpha) + lo_pad, math.log(0.1 * alpha) - hi_pad, points)
+
+
+def coarse_time_grid(alpha: float, **kw) -> np.ndarray:
+    """Internal times of :func:`coarse_rho` (increasing)."""
+    return _t_of_rho(coarse_rho(alpha, **kw))
 
 
 def _fe_task(shared, lo: int, hi: int):
@@ -411,7 +416,7 @@ def excess_entropy_adaptive(ds: DataStream, A: np.ndarray, Z: np.ndarray, src: n
     bracketed), the coarse times and their samples (``coarse_rows`` rows) for the rest of the curve."""
     alpha = math.log(ds.n) / ds.d
     mc = min(coarse_rows, A.shape[0])
-    rho = np.linspace(math.log(2 * alpha) + 7.0, math.log(0.1 * alpha) - 5.0, COARSE_POINTS)
+    rho = coarse_rho(alpha)
     L, _ = _fe_pass(ds, A[:mc], Z[:mc], src[:mc], _t_of_rho(rho), dtype, ex, desc="f^e coarse scan")
     for _ in range(3):
         br, need_low, need_high = _window_bracket(L.mean(axis=0) / alpha)
