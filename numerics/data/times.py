@@ -46,6 +46,7 @@ COARSE_ROWS = 128          # Monte Carlo rows of the coarse scan of the adaptive
 COARSE_POINTS = 14
 FINE_POINTS = 20
 F32_CHECK_ROWS = 16        # rows recomputed in float64 to measure the float32 error
+BOOT_BYTES = 256 << 20     # bootstrap weights held at once (replicas grouped to fit)
 F32_BUDGET = 0.1           # allowed float32 error, as a fraction of the smallest f^e standard error in the fit window
 
 
@@ -177,14 +178,14 @@ def stream_spectrum(ds: DataStream, k: int, *, method: str = "auto", executor: E
 
 
 def bootstrap_projected(Y: np.ndarray, k: int, n_boot: int, rng: np.random.Generator,
-                        memory_bytes: int = 256 << 20) -> np.ndarray:
+                        memory_bytes: int | None = None) -> np.ndarray:
     """Bootstrap replicas (n_boot × k) of the top-k eigenvalues of the covariance of the projected
     samples Y (n × K, centred coordinates in a Ritz subspace): rows resampled with replacement,
     recentred. Replicas are drawn in order and processed in groups that fit ``memory_bytes``."""
     n, K = Y.shape
     k = min(k, K)
     out = np.empty((n_boot, k))
-    group = int(max(1, min(n_boot, memory_bytes // (8 * max(n, 1) * 2))))
+    group = int(max(1, min(n_boot, (memory_bytes or BOOT_BYTES) // (8 * max(n, 1) * 2))))
     rows = max(1, (32 << 20) // (8 * K * K))
     iu = np.triu_indices(K)
     for b0 in range(0, n_boot, group):
@@ -228,7 +229,7 @@ def speciation_stream(ds: DataStream, k: int = 10, n_boot: int = 200, rng: np.ra
     n_boot = validate.positive_int("n_boot", n_boot)
     Y = np.concatenate(ex.map(_proj_task, ds, [(lo, hi, V) for lo, hi in ds.blocks()], desc="projection"), axis=0)
     k = min(int(k), w.size)
-    boot = bootstrap_projected(Y, k, n_boot, rng, memory_bytes=max(ds.memory_budget // 8, 32 << 20))
+    boot = bootstrap_projected(Y, k, n_boot, rng)  # fixed grouping: the numbers never depend on the budget
     lam = float(w[0])
     if not lam > 0:
         raise ValueError("zero covariance: cannot define a speciation time")
@@ -492,13 +493,15 @@ def collapse_time(ts: np.ndarray, samples: np.ndarray, alpha: float, n_boot: int
             "t_C_linear": user_time(lin, log_unit), "t_half": user_time(_first_crossing(ts, f / alpha, 0.5), log_unit)}
 
 
-def resident_bytes(n: int, d: int, n_mc: int, k: int = 10, ritz: int = 32, points: int = 64) -> int:
+def resident_bytes(n: int, d: int, n_mc: int, k: int = 10, n_boot: int = 200, ritz: int = 32, points: int = 64) -> int:
     """Bytes a :func:`dataset_times` run holds besides its data blocks: the Monte Carlo rows (source
     points and noise, float64 and float32 copies), the projected samples of the bootstrap (n × K), the
-    covariance (d ≤ 2048) or Ritz basis, and the log-sum-exp state (n_mc × grid, three arrays)."""
+    covariance (d ≤ 2048) or Ritz basis, the log-sum-exp state (n_mc × grid, three arrays) and the
+    bootstrap weights (at most ``BOOT_BYTES``)."""
     K = max(k, min(ritz, d, n))
     cov = 2 * d * d * 8 if d <= DENSE_MAX_D else 4 * d * (K + 10) * 8
-    return int(2 * n_mc * d * (8 + 4) + n * K * 8 + cov + 3 * n_mc * points * 8)
+    boot = min(BOOT_BYTES, 16 * n * n_boot)
+    return int(2 * n_mc * d * (8 + 4) + n * K * 8 + cov + 3 * n_mc * points * 8 + boot)
 
 
 def dataset_times(data, *, seed: int = 0, k: int = 10, n_boot: int = 200, n_mc: int = 1000,
@@ -519,7 +522,7 @@ def dataset_times(data, *, seed: int = 0, k: int = 10, n_boot: int = 200, n_mc: 
     lu = ds.log_unit
     n_mc = validate.positive_int("n_mc", n_mc)
     if ds.memory_budget:
-        need = resident_bytes(n, d, n_mc, k)
+        need = resident_bytes(n, d, n_mc, k, n_boot)
         if need > ds.memory_budget:
             raise ValueError(f"memory-budget {ds.memory_budget} bytes is below what this run holds besides the data "
                              f"blocks, {need} bytes (n = {n}, d = {d}, n-mc = {n_mc}): raise --memory-budget or "

@@ -97,13 +97,13 @@ KEYS = ("Lambda", "Lambda_err", "t_S", "t_S_err", "t_C", "t_C_err", "eigenvalues
 
 
 def test_npy_hdf5_zarr_streaming_give_the_same_numbers(cli, tmp_path, rng):
-    x = (rng.standard_normal((2000, 6, 5)) + np.repeat([0.0, 2.0], 1000)[:, None, None]).astype(np.float32)
-    labels = np.repeat([0, 1], 1000)
+    x = (rng.standard_normal((8000, 6, 5)) + np.repeat([0.0, 2.0], 4000)[:, None, None]).astype(np.float32)
+    labels = np.repeat([0, 1], 4000)
     npy, h5, zr = _files(tmp_path, x, labels)
-    budget = ["--memory-budget", "1M"]        # blocks of a few hundred rows, nothing cached
+    budget = ["--memory-budget", "5M"]        # blocks of a few hundred rows, nothing cached
     outs = [_times(cli, npy, *budget, *FAST), _times(cli, h5, "--key", "images", *budget, *FAST),
             _times(cli, zr, "--key", "images", *budget, *FAST)]
-    assert not outs[0]["preprocessing"]["cached"] and outs[0]["preprocessing"]["block_rows"] < 2000
+    assert not outs[0]["preprocessing"]["cached"] and outs[0]["preprocessing"]["block_rows"] < 8000
     for o in outs[1:]:
         for k in KEYS:
             assert o[k] == outs[0][k], k
@@ -113,7 +113,7 @@ def test_npy_hdf5_zarr_streaming_give_the_same_numbers(cli, tmp_path, rng):
         assert cached[k] == pytest.approx(outs[0][k], rel=1e-6), k
     # labels from HDF5 / Zarr select classes
     o = _times(cli, h5, "--key", "images", "--labels-key", "y", "--classes", "1", *FAST)
-    assert o["n"] == 1000
+    assert o["n"] == 4000
 
 
 def test_png_folder_with_class_subfolders_equals_npy(cli, tmp_path, rng):
