@@ -26,6 +26,8 @@ test: $(STAMP) browser-deps
 test-fast: $(STAMP)
 	$(VPY) -m pytest -q -m "not slow and not notebooks and not sympy"
 
+# Regenerate numerics/generated/ from the theory registry (derivations load from the on-disk
+# cache when warm; REGIMES_NO_CACHE=1 re-derives everything). `--check` only reports staleness.
 generate: $(STAMP)
 	$(VPY) -m theory.codegen
 

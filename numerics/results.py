@@ -42,20 +42,37 @@ def _split(name: str) -> tuple[str, str]:
 
 @functools.lru_cache(maxsize=None)
 def numeric(name: str) -> Callable:
-    """The generated NumPy function of result ``name`` (e.g. ``numeric("gm.t_S")(d, mu, sigma, p_plus)``).
+    """The generated NumPy function of result ``name``, e.g. ``numeric("gm.t_S")(d, mu, sigma, p_plus)``.
 
-    Arguments are those of the registered result, in its order (``regimes results`` lists them).
-    Raises ``ValueError`` for an unknown name.
+    Generated functions live in ``numerics/generated/<model>.py`` (written by ``make generate``
+    from the theory registry: one NumPy body per result, broadcasting over arrays). Arguments
+    are those of the registered result, in its order (``theory.registry.catalog()`` lists them).
+    Importing a generated module costs little beyond NumPy: it never imports SymPy or Numba, and
+    SciPy only inside the functions that need it.
+
+    Parameters
+    ----------
+    name : str
+        ``"<model>.<result>"``.
+
+    Returns
+    -------
+    callable
+        The generated function (never mutated; :func:`theory` wraps it for the theory side).
+
+    Raises
+    ------
+    ValueError
+        For a malformed or unknown name.
     """
     model, short = _split(name)
     try:
         mod = importlib.import_module(f"numerics.generated.{model}")
     except ModuleNotFoundError:
         raise ValueError(f"no generated module for model {model!r} (result {name!r})") from None
-    try:
-        return getattr(mod, short)
-    except AttributeError:
-        raise ValueError(f"no generated function for result {name!r}") from None
+    if short.startswith("_") or short not in getattr(mod, "__all__", ()):
+        raise ValueError(f"no generated function for result {name!r}")
+    return getattr(mod, short)
 
 
 def factor(name: str) -> float:
@@ -121,7 +138,8 @@ def parse_mutation(text: str) -> tuple[str, float]:
     name, sep, val = str(text).partition("=")
     if not sep:
         raise ValueError(f"mutate must look like NAME=FACTOR, got {text!r}")
-    _split(name.strip())
+    if "." not in name.strip():
+        raise ValueError(f"mutate: result name must look like 'model.name', got {name.strip()!r}")
     try:
         f = float(val)
     except ValueError:

@@ -1,4 +1,14 @@
-"""LaTeX export of registered results: one equation per result, or a standalone document."""
+r"""LaTeX export of registered results: one equation per result, or a standalone document.
+
+Results print in their *display* form: named intermediates (:math:`\Delta_t`, :math:`\Gamma_t`,
+:math:`\Lambda`, :math:`\kappa` ...) stay names (:class:`theory.special.Named`); logarithms print as
+``\ln``. ``regimes latex NAME [--steps]`` and ``regimes latex --all`` call these functions.
+
+Examples
+--------
+>>> print(text("Λ = σ² + 4 p_+ p_-"))
+$\Lambda$ = $\sigma$$^2$ + 4 p\_+ p\_-
+"""
 
 from __future__ import annotations
 
@@ -21,13 +31,14 @@ _UNICODE = {"Λ": r"$\Lambda$", "Γ": r"$\Gamma$", "Δ": r"$\Delta$", "Σ": r"$\
             "—": "---", "·": r"$\cdot$", "×": r"$\times$", "∂": r"$\partial$", "√": r"$\surd$",
             "≪": r"$\ll$", "≫": r"$\gg$", "∝": r"$\propto$", "∈": r"$\in$", "ĉ": r"$\hat c$", "Ĉ": r"$\hat C$",
             "ĥ": r"$\hat h$", "m̂": r"$\hat m$", "μ̃": r"$\tilde\mu$", "é": r"\'e", "ó": r"\'o", "⟨": r"$\langle$",
-            "⟩": r"$\rangle$", "∫": r"$\int$", "§": r"\S{}", "ℓ": r"$\ell$", "ψ": r"$\psi$", "ξ": r"$\xi$",
+            "⟩": r"$\rangle$", "∫": r"$\int$", "§": r"\S{}", "ℓ": r"$\ell$", "ξ": r"$\xi$",
             "ₖ": r"$_k$", "ᾱ": r"$\bar\alpha$", "⁻": "-", "¹": r"$^1$", "∇": r"$\nabla$", "₊": r"$_+$",
             "₋": r"$_-$", "ζ": r"$\zeta$", "ϕ": r"$\phi$"}
 
 
 def text(s: str) -> str:
-    """Escape plain text for LaTeX (text mode), mapping the Unicode we use to math."""
+    """Escape plain text for LaTeX (text mode), mapping the Unicode we use to math; any other
+    non-ASCII character becomes ``?``."""
     s = "".join(_ESCAPES.get(c, c) for c in s)
     for k in sorted(_UNICODE, key=len, reverse=True):
         s = s.replace(k, _UNICODE[k])
@@ -35,13 +46,23 @@ def text(s: str) -> str:
 
 
 def result_latex(name: str, *, equation: bool = True, steps: bool = False) -> str:
-    """LaTeX of one result: ``symbol = expression`` (in an ``equation`` with its label)."""
+    """LaTeX of one result: ``symbol = display expression`` (in an ``equation`` with its label).
+
+    Parameters
+    ----------
+    name : str
+        Registered result name (``gm.t_S``).
+    equation : bool
+        Wrap in an ``equation`` environment with the label ``eq:<model>:<name>``.
+    steps : bool
+        Append the recorded derivation steps, as LaTeX comments (from the cache when warm).
+    """
     r = registry.get(name)
     body = r.latex_equation() if equation else r.latex()
     if steps:
         lines = [body, "", "% derivation steps:"]
         for what, e in r.derivation:
-            lines.append(f"% {what}: " + sp.latex(e).replace("\n", " "))
+            lines.append(f"% {what}: " + sp.latex(e, ln_notation=True).replace("\n", " "))
         body = "\n".join(lines)
     return body
 
@@ -61,10 +82,10 @@ def document(names: list[str] | None = None) -> str:
     ]
     model = None
     for r in results:
-        if r.model != model:
-            model = r.model
+        if r.model.name != model:
+            model = r.model.name
             out.append(rf"\section*{{Model \texttt{{{text(model)}}}}}")
-        out.append(rf"\paragraph{{\texttt{{{text(r.name)}}}}} {text(r.description)}.")
+        out.append(rf"\paragraph{{\texttt{{{text(r.name)}}}}} {text(r.description)} ({r.kind}).")
         if r.assumptions:
             out.append(rf"\emph{{Assumptions:}} {text(r.assumptions)}.")
         if r.reference:

@@ -31,15 +31,28 @@ from __future__ import annotations
 
 import sympy as sp
 
-from theory.functions import ou_delta
-from theory.registry import result, step
-from theory.symbols import SYMBOLS
+from theory.registry import Model, helper, restate, step
+from theory.special import Named, ou_delta
+from theory.symbols import core, positive, real
 
-MODEL = "rem"
-
-t, sigma, alpha, k, r, y, beta, m, rho = (
-    SYMBOLS[s] for s in ("t", "sigma", "alpha", "k", "r", "y", "beta", "m_pd", "rho")
+MODEL = Model(
+    "rem",
+    description="random-energy-model view of collapse (THEORY §3)",
+    symbols=dict(
+        t=core("t", test=[1e-6, 0.37, 3.0, 20.0]),
+        alpha=core("alpha", test=[1e-6, 0.01, 0.7, 5.0]),
+        sigma=positive("sigma", test=[0.05, 1.0, 1.0 + 1e-9, 3.0], doc="data standard deviation"),
+        k=real("k", test=[-50.0, -1.0, -1e-3, 0.1], doc="cumulant-generating-function argument"),
+        r=positive("r", test=[1e-3, 0.5, 1.0, 20.0], doc="|x|²/d"),
+        y=positive("y", test=[1e-3, 0.5, 2.0, 30.0], doc="level energy |x - e^{-t} a|²/d"),
+        beta=positive("beta", test=[1e-3, 0.3, 1.0, 10.0], doc="inverse temperature of a REM"),
+        m_pd=positive("m", test=[1e-3, 0.3, 0.7, 0.999], doc="Poisson–Dirichlet (freezing) parameter"),
+        rho=positive("rho", test=[1e-4, 0.2, 0.7, 0.999], doc="1/(1 - 2 k s²): parametrises the Legendre transform"),
+    ),
 )
+result = MODEL.result
+
+t, sigma, alpha, k, r, y, beta, m, rho = MODEL.symbols("t sigma alpha k r y beta m_pd rho")
 
 #: s² = σ² e^{-2t}: variance of the signal part e^{-t} a per coordinate
 S2 = sigma**2 * sp.exp(-2 * t)
@@ -53,9 +66,12 @@ def _timed(e: sp.Expr) -> sp.Expr:
 
 
 def _gamma_t() -> sp.Expr:
-    from theory.mixture import gamma_t
+    from theory.gm import gamma_t
 
     return gamma_t()
+
+
+DELTA = Named(r"\Delta_t", ou_delta(t))
 
 
 # ---------------------------------------------------------------------------------------
@@ -91,13 +107,10 @@ def rem_free_entropy_branches(cgf: sp.Expr, kk: sp.Symbol, a: sp.Expr, b: sp.Exp
 # 1. cumulant generating function of the level energies
 # ---------------------------------------------------------------------------------------
 @result(
-    "rem.cgf",
-    args=("k", "t", "sigma", "r"),
-    symbol=r"\Lambda(k)",
+    "rem.cgf", kind="derived", args=("k", "t", "sigma", "r"), symbol=r"\Lambda(k)",
+    reference="THEORY §3", assumptions="Gaussian data; exact at every d (y is a scaled non-central χ²_d)",
     description="cumulant generating function (1/d) ln E_a exp(k d y) of a level energy "
     "y = |x - e^{-t} a|²/d, a ~ N(0, σ² I), at a point with |x|²/d = r (k < 1/(2σ² e^{-2t}))",
-    assumptions="Gaussian data; exact at every d (y is a scaled non-central χ²_d)",
-    reference="THEORY §3",
 )
 def cgf():
     """Per coordinate: ln ∫ da N(a; 0, σ²) exp(k (x_i - s a)²), then (1/d)Σ_i x_i² = r."""
@@ -137,19 +150,17 @@ def _pick_k(roots):
     return good[0]
 
 
+@helper
 def _rate_s() -> tuple[sp.Expr, sp.Expr]:
-    lam = _cgf_s()
-    rate_y, k_of_y = legendre_rate(lam, k, y, _pick_k)
+    rate_y, k_of_y = legendre_rate(_cgf_s(), k, y, _pick_k)
     step("k(y) solving y = Λ'(k)", k_of_y)
     return rate_y, k_of_y
 
 
 @result(
-    "rem.rate",
-    args=("y", "t", "sigma", "r"),
-    symbol=r"I(y)",
-    description="large-deviation rate function of the level energy y (Legendre transform of rem.cgf)",
+    "rem.rate", kind="derived", args=("y", "t", "sigma", "r"), symbol=r"I(y)",
     reference="THEORY §3",
+    description="large-deviation rate function of the level energy y (Legendre transform of rem.cgf)",
 )
 def rate():
     """I(y) = sup_k [k y - Λ(k)], solved for the root k(y) with k(s² + r) = 0."""
@@ -158,11 +169,8 @@ def rate():
 
 
 @result(
-    "rem.k_of_y",
-    args=("y", "t", "sigma", "r"),
-    symbol=r"k(y)",
-    description="conjugate variable k(y) = I'(y) solving y = Λ'(k)",
-    reference="THEORY §3",
+    "rem.k_of_y", kind="derived", args=("y", "t", "sigma", "r"), symbol=r"k(y)",
+    reference="THEORY §3", description="conjugate variable k(y) = I'(y) solving y = Λ'(k)",
 )
 def k_of_y():
     """Root of y = Λ'(k) with k = 0 at the mean energy."""
@@ -170,8 +178,9 @@ def k_of_y():
     return kk.subs(_S, S2)
 
 
+@helper
 def _rho_param() -> dict:
-    """ρ = 1/(1 - 2 k s²): k = (1 - 1/ρ)/(2 s²); check y(ρ) and I(ρ) against the transform."""
+    """ρ = 1/(1 - 2 k s²): k = (1 - 1/ρ)/(2 s²); y(ρ) and I(ρ) checked against the transform."""
     k_rho = (1 - 1 / rho) / (2 * _S)
     y_rho = sp.factor(sp.diff(_cgf_s(), k).subs(k, k_rho))
     rate_y, k_y = _rate_s()
@@ -186,11 +195,8 @@ def _rho_param() -> dict:
 
 
 @result(
-    "rem.energy_rho",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"y(\rho)",
-    description="level energy y = Λ'(k) at ρ = 1/(1 - 2kσ²e^{-2t}) (ρ < 1: below the mean)",
-    reference="THEORY §3",
+    "rem.energy_rho", kind="derived", args=("rho", "t", "sigma", "r"), symbol=r"y(\rho)",
+    reference="THEORY §3", description="level energy y = Λ'(k) at ρ = 1/(1 - 2kσ²e^{-2t}) (ρ < 1: below the mean)",
 )
 def energy_rho():
     """y(ρ) = s² ρ + r ρ²."""
@@ -198,11 +204,8 @@ def energy_rho():
 
 
 @result(
-    "rem.rate_rho",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"I(\rho)",
-    description="rate function along the parametrisation ρ = 1/(1 - 2kσ²e^{-2t})",
-    reference="THEORY §3",
+    "rem.rate_rho", kind="derived", args=("rho", "t", "sigma", "r"), symbol=r"I(\rho)",
+    reference="THEORY §3", description="rate function along the parametrisation ρ = 1/(1 - 2kσ²e^{-2t})",
 )
 def rate_rho():
     """I(ρ) = (ρ - 1)/2 - ½ ln ρ + r (ρ - 1)²/(2 s²)."""
@@ -212,11 +215,8 @@ def rate_rho():
 
 
 @result(
-    "rem.k_rho",
-    args=("rho", "t", "sigma"),
-    symbol=r"k(\rho)",
-    description="conjugate variable k = I'(y) = (1 - 1/ρ)/(2σ²e^{-2t})",
-    reference="THEORY §3",
+    "rem.k_rho", kind="derived", args=("rho", "t", "sigma"), symbol=r"k(\rho)",
+    reference="THEORY §3", description="conjugate variable k = I'(y) = (1 - 1/ρ)/(2σ²e^{-2t})",
 )
 def k_rho():
     """k(ρ) from ρ = 1/(1 - 2 k s²)."""
@@ -224,11 +224,8 @@ def k_rho():
 
 
 @result(
-    "rem.cgf2_rho",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"\Lambda''(k(\rho))",
-    description="variance rate Λ''(k) of the tilted level energy (Bahadur–Rao prefactor)",
-    reference="THEORY §3",
+    "rem.cgf2_rho", kind="derived", args=("rho", "t", "sigma", "r"), symbol=r"\Lambda''(k(\rho))",
+    reference="THEORY §3", description="variance rate Λ''(k) of the tilted level energy (Bahadur–Rao prefactor)",
 )
 def cgf2_rho():
     """Λ''(k) = 2 s² ρ² (s² + 2 r ρ)."""
@@ -245,18 +242,16 @@ def _beta_t() -> sp.Expr:
     return 1 / (2 * ou_delta(t))
 
 
+@helper
 def _branches() -> dict:
     """Liquid branch in the opaque s², Δ (β = 1/(2Δ)); Γ = Δ + s²."""
     return rem_free_entropy_branches(_cgf_s(), k, alpha, 1 / (2 * _D))
 
 
 @result(
-    "rem.free_entropy_liquid",
-    args=("alpha", "t", "sigma", "r"),
-    symbol=r"\varphi_{\mathrm{liq}}",
+    "rem.free_entropy_liquid", kind="derived", args=("alpha", "t", "sigma", "r"), symbol=r"\varphi_{\mathrm{liq}}",
+    reference="THEORY §3", assumptions="α > alpha_c_r; also (1/d) ln E[Z | x] exactly at any d",
     description="liquid (high-temperature) branch of (1/d) ln Z(x), Z = Σ_μ exp(-|x - e^{-t}a_μ|²/(2Δ_t))",
-    assumptions="α > alpha_c_r; also (1/d) ln E[Z | x] exactly at any d",
-    reference="THEORY §3",
 )
 def free_entropy_liquid():
     """φ = α + Λ(-1/(2Δ_t)) = α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t)."""
@@ -266,27 +261,21 @@ def free_entropy_liquid():
     assert sp.simplify(G - (ou_delta(t) + S2)) == 0
     G_ = sp.Symbol("Gamma_t", positive=True)
     form = sp.expand_log(sp.simplify(liq.subs(_S, G_ - _D)), force=True)  # Γ = Δ + s²
-    return step("α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t)", form.subs({G_: G, _D: ou_delta(t)}))
+    return step("α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t)", form.subs({G_: Named(r"\Gamma_t", G), _D: DELTA}))
 
 
 @result(
-    "rem.y_star",
-    args=("t", "sigma", "r"),
-    symbol=r"y^*",
-    description="energy of the levels that dominate Z in the liquid phase, Λ'(-1/(2Δ_t))",
-    reference="THEORY §3",
+    "rem.y_star", kind="derived", args=("t", "sigma", "r"), symbol=r"y^*",
+    reference="THEORY §3", description="energy of the levels that dominate Z in the liquid phase, Λ'(-1/(2Δ_t))",
 )
 def y_star():
     """y* = Λ'(k*), k* = -β = -1/(2Δ_t)."""
-    return _timed(sp.simplify(_branches()["y_star"]))
+    return step("y* = Λ'(-1/(2Δ_t))", _timed(sp.simplify(_branches()["y_star"])))
 
 
 @result(
-    "rem.alpha_c_r",
-    args=("t", "sigma", "r"),
-    symbol=r"\alpha_c(t, r)",
-    description="condensation threshold I(y*) of the REM at a point with |x|²/d = r",
-    reference="THEORY §3",
+    "rem.alpha_c_r", kind="derived", args=("t", "sigma", "r"), symbol=r"\alpha_c(t, r)",
+    reference="THEORY §3", description="condensation threshold I(y*) of the REM at a point with |x|²/d = r",
 )
 def alpha_c_r():
     """α_c = I(y*) = -β y* - Λ(-β) (Legendre transform at the liquid saddle)."""
@@ -308,12 +297,9 @@ def alpha_c_r():
 
 
 @result(
-    "rem.alpha_c",
-    args=("t", "sigma"),
-    symbol=r"\alpha_c(t)",
+    "rem.alpha_c", kind="derived", args=("t", "sigma"), symbol=r"\alpha_c(t)",
+    reference="THEORY §3; Biroli, Bonnaire, de Bortoli, Mézard (2024)", assumptions="leading order in d; x ~ P_t",
     description="condensation threshold for a typical point of P_t (r = Γ_t): ½ ln(Γ_t/Δ_t)",
-    assumptions="leading order in d; x ~ P_t",
-    reference="THEORY §3; Biroli, Bonnaire, de Bortoli, Mézard (2024)",
 )
 def alpha_c():
     """α_c(t) = I(y*)|_{r = Γ_t}; y* = Δ_t, k* = -1/(2Δ_t)."""
@@ -335,11 +321,9 @@ def alpha_c():
 
 
 @result(
-    "rem.t_C_alpha",
-    args=("alpha", "sigma"),
-    symbol=r"t_C",
-    description="condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha)",
+    "rem.t_C_alpha", kind="derived", args=("alpha", "sigma"), symbol=r"t_C",
     reference="THEORY §2-3",
+    description="condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha)",
 )
 def t_c_alpha():
     """Solve α_c(t) = α for t."""
@@ -348,7 +332,7 @@ def t_c_alpha():
     real = [s_ for s_ in sols if sp.N(s_.subs(probe)).is_real and sp.N(s_.subs(probe)) > 0]
     assert len(real) == 1, sols
     sol = sp.simplify(real[0])
-    from theory.mixture import f_leading, t_c_alpha as gm_t_c
+    from theory.gm import f_leading, t_c_alpha as gm_t_c
 
     for vals in ({alpha: sp.Rational(1, 50), sigma: 1}, {alpha: sp.Rational(7, 3), sigma: sp.Rational(1, 9)}):
         assert abs(sp.N((sol - gm_t_c()).subs(vals), 40)) < 1e-30
@@ -364,24 +348,19 @@ def t_c_alpha():
 # 5. condensed branch and Poisson–Dirichlet statistics
 # ---------------------------------------------------------------------------------------
 @result(
-    "rem.free_entropy_condensed_rho",
-    args=("rho", "t", "sigma", "r"),
-    symbol=r"\varphi_{\mathrm{cond}}",
+    "rem.free_entropy_condensed_rho", kind="assembled", args=("rho", "t", "sigma", "r"), symbol=r"\varphi_{\mathrm{cond}}",
+    reference="THEORY §3; Derrida (1981)", assumptions="α < alpha_c_r; leading order in d",
     description="condensed branch -y_0/(2Δ_t) of (1/d) ln Z, at ρ_0 solving I(ρ_0) = α, ρ_0 < 1",
-    assumptions="α < alpha_c_r; leading order in d",
-    reference="THEORY §3; Derrida (1981)",
 )
 def free_entropy_condensed_rho():
-    """φ = -β y(ρ_0): the lowest level dominates."""
-    return -_beta_t() * energy_rho()
+    """φ = -β y(ρ_0) = -y(ρ_0)/(2Δ_t): the lowest level dominates."""
+    return -energy_rho() / (2 * DELTA)
 
 
 @result(
-    "rem.freezing_m_rho",
-    args=("rho", "t", "sigma"),
-    symbol=r"m",
-    description="Poisson–Dirichlet (freezing) parameter m = |k(y_0)|/β = slope ratio at the lowest level",
+    "rem.freezing_m_rho", kind="assembled", args=("rho", "t", "sigma"), symbol=r"m",
     reference="THEORY §3; Derrida (1981); Mézard-Parisi-Virasoro",
+    description="Poisson–Dirichlet (freezing) parameter m = |k(y_0)|/β = slope ratio at the lowest level",
 )
 def freezing_m_rho():
     """Levels near y_0: N(E ≤ E_0 + v) ≈ e^{|k(y_0)| v} (E = d y); weights e^{-β E} -> PD(m), m = |k|/β."""
@@ -393,62 +372,61 @@ def freezing_m_rho():
 
 
 @result(
-    "rem.pd_participation",
-    args=("m_pd",),
-    symbol=r"\mathbb{E}\sum_\mu w_\mu^2",
+    "rem.pd_participation", kind="derived", args=("m_pd",), symbol=r"\mathbb{E}\sum_\mu w_\mu^2",
+    reference="Derrida (1981); Mézard, Parisi, Virasoro, Spin glass theory and beyond", assumptions="0 < m < 1",
     description="mean participation ratio of Poisson–Dirichlet PD(m) weights",
-    assumptions="0 < m < 1",
-    reference="Derrida (1981); Mézard, Parisi, Virasoro, Spin glass theory and beyond",
 )
 def pd_participation():
     """E Σ_j w_j² = ∫_0^∞ λ E[e^{-λ S}] ∫ x² e^{-λx} ν(dx) dλ (Mecke), ν(dx) = m x^{-m-1}dx,
     E e^{-λS} = exp(-Γ(1-m) λ^m)  ->  Γ(2-m)/Γ(1-m) = 1 - m."""
-    lam, xx, u_ = sp.symbols("lambda_ x_ u_", positive=True)
+    lam, xx = sp.symbols("lambda_ x_", positive=True)
     q = sp.Symbol("q", positive=True)  # q = 1 - m > 0 keeps every integral convergent
     mm = 1 - q
-    # ∫(1 - e^{-λx}) m x^{-m-1} dx = λ^m ∫(1 - e^{-u}) m u^{-m-1} du; by parts the boundary
-    # term [-(1 - e^{-u}) u^{-m}]_0^∞ vanishes for 0 < m < 1, leaving ∫ e^{-u} u^{-m} du
-    for mv in (sp.Rational(1, 4), sp.Rational(2, 3)):
-        bnd = -(1 - sp.exp(-u_)) * u_ ** (-mv)
-        assert sp.limit(bnd, u_, sp.oo) == 0 and sp.limit(bnd, u_, 0) == 0
-    levy_lt = lam**mm * sp.integrate(sp.exp(-u_) * u_ ** (-mm), (u_, 0, sp.oo), conds="none")
-    step("∫(1 - e^{-λx}) ν(dx)", levy_lt)
+    levy = _levy_coefficient(q)
     second = sp.integrate(xx**2 * sp.exp(-lam * xx) * mm * xx ** (-mm - 1), (xx, 0, sp.oo), conds="none")
     step("∫ x² e^{-λx} ν(dx)", second)
-    c = sp.Symbol("c", positive=True)
-    total = sp.integrate(sp.powsimp(lam * second * sp.exp(-c * lam**mm), force=True), (lam, 0, sp.oo), conds="none")
-    total = total.subs(c, sp.gamma(q))
+    total = sp.integrate(sp.powsimp(lam * second * sp.exp(-levy * lam**mm), force=True), (lam, 0, sp.oo), conds="none")
     total = sp.simplify(sp.gammasimp(total))
     for mv in (sp.Rational(1, 4), sp.Rational(2, 3)):  # Mecke formula numerically
         assert abs(sp.N(total.subs(q, 1 - mv), 30) - (1 - mv)) < 1e-20
-    total = total.subs(q, 1 - m)
-    return step("E Σ w²", sp.expand(total))
+    return step("E Σ w²", sp.expand(total.subs(q, 1 - m)))
 
 
 @result(
-    "rem.pd_log_partition",
-    args=("m_pd",),
-    symbol=r"\mathbb{E}\ln\sum_j e^{-\beta(E_j - E_0)}",
+    "rem.pd_log_partition", kind="derived", args=("m_pd",), symbol=r"\mathbb{E}\ln\sum_j e^{-\beta(E_j - E_0)}",
+    reference="THEORY §3", assumptions="0 < m < 1",
     description="mean log-partition function of the Poisson process with N(E ≤ E_0 + v) = e^{mβ v} "
     "(O(1/d) term of the condensed free entropy)",
-    assumptions="0 < m < 1",
-    reference="THEORY §3",
-    numba=False,
 )
 def pd_log_partition():
-    """S = Γ(1-m)^{1/m} Y with E e^{-λY} = e^{-λ^m};
-    E ln Y = ∫_0^∞ (e^{-λ} - e^{-λ^m}) dλ/λ = γ_E (1/m - 1)."""
-    lam = sp.Symbol("lambda_", positive=True)
-    mm = sp.Symbol("m", positive=True)
-    # ∫ (e^{-λ} - e^{-λ^m})/λ dλ: split at the Euler integrals ∫ ln λ e^{-λ} dλ = -γ
-    #   with μ = λ^m: ∫ e^{-μ} ... -> E ln Y = -γ + γ/m
-    e_ln_y = sp.EulerGamma * (1 / mm - 1)
-    for mv in (sp.Rational(1, 3), sp.Rational(3, 4)):
-        num = sp.Integral((sp.exp(-lam) - sp.exp(-lam**mv)) / lam, (lam, 0, sp.oo)).evalf(30)
-        assert abs(num - e_ln_y.subs(mm, mv).evalf(30)) < 1e-20, (num, mv)
-    step("E ln Y", e_ln_y)
-    form = sp.log(sp.gamma(1 - mm)) / mm + e_ln_y
-    return step("E ln S", form.subs(mm, m))
+    r"""Mellin transform: :math:`\mathbb E S^{-s} = \frac1{\Gamma(s)}\int_0^\infty\lambda^{s-1}\,\mathbb E e^{-\lambda S}d\lambda`
+    with :math:`\mathbb E e^{-\lambda S} = e^{-c\lambda^m}`, :math:`c = \Gamma(1-m)` (:func:`_levy_coefficient`);
+    :math:`\mathbb E S^{-s} = 1 - s\,\mathbb E\ln S + O(s^2)`, so the series in s gives
+    :math:`\mathbb E\ln S = \frac{\ln\Gamma(1-m)}m + \gamma_E\left(\frac1m - 1\right)`."""
+    lam, s_, c = sp.symbols("lambda_ s c", positive=True)
+    q = sp.Symbol("q", positive=True)  # q = 1 - m
+    levy = _levy_coefficient(q).subs(q, 1 - m)
+    mellin = sp.integrate(lam ** (s_ - 1) * sp.exp(-c * lam**m), (lam, 0, sp.oo), conds="none") / sp.gamma(s_)
+    mellin = step("E S^{-s}", sp.simplify(mellin))
+    ser = step("series in s", sp.series(mellin, s_, 0, 2))
+    e_ln_s = -ser.removeO().coeff(s_, 1)
+    return restate("E ln S", e_ln_s.subs(c, levy), sp.log(sp.gamma(1 - m)) / m + sp.EulerGamma * (1 / m - 1),
+                   probes=[{m: sp.Rational(1, 3)}, {m: sp.Rational(3, 4)}])
+
+
+@helper
+def _levy_coefficient(q: sp.Symbol) -> sp.Expr:
+    r"""The Laplace exponent of the PD(m) point process, :math:`m = 1 - q`:
+    :math:`\int(1 - e^{-\lambda x})\,m x^{-m-1}dx = \lambda^m\int_0^\infty e^{-u}u^{-m}du = \Gamma(1-m)\lambda^m`
+    (substitute :math:`u = \lambda x` and integrate by parts: the boundary term vanishes for 0 < m < 1).
+    Returns the coefficient :math:`\Gamma(q)`."""
+    u_ = sp.Symbol("u_", positive=True)
+    mm = 1 - q
+    for mv in (sp.Rational(1, 4), sp.Rational(2, 3)):
+        bnd = -(1 - sp.exp(-u_)) * u_ ** (-mv)
+        assert sp.limit(bnd, u_, sp.oo) == 0 and sp.limit(bnd, u_, 0) == 0
+    coef = sp.integrate(sp.exp(-u_) * u_ ** (-mm), (u_, 0, sp.oo), conds="none")
+    return step("∫(1 - e^{-λx}) ν(dx) = c λ^m, c", coef)
 
 
 # ---------------------------------------------------------------------------------------
@@ -462,11 +440,9 @@ def _derrida():
 
 
 @result(
-    "rem.derrida_beta_c",
-    args=("alpha",),
-    symbol=r"\beta_c",
-    description="condensation temperature of Derrida's REM: e^{αd} levels with energies N(0, d)",
+    "rem.derrida_beta_c", kind="derived", args=("alpha",), symbol=r"\beta_c",
     reference="Derrida, Phys. Rev. B 24, 2613 (1981)",
+    description="condensation temperature of Derrida's REM: e^{αd} levels with energies N(0, d)",
 )
 def derrida_beta_c():
     """Solve a_c(β) = α: β_c = sqrt(2α)."""
@@ -477,11 +453,9 @@ def derrida_beta_c():
 
 
 @result(
-    "rem.derrida_free_entropy",
-    args=("alpha", "beta"),
-    symbol=r"\varphi_{\mathrm{REM}}(\beta)",
-    description="free entropy (1/d) ln Z of Derrida's REM: α + β²/2 (β < β_c), β β_c (β ≥ β_c)",
+    "rem.derrida_free_entropy", kind="derived", args=("alpha", "beta"), symbol=r"\varphi_{\mathrm{REM}}(\beta)",
     reference="Derrida, Phys. Rev. B 24, 2613 (1981)",
+    description="free entropy (1/d) ln Z of Derrida's REM: α + β²/2 (β < β_c), β β_c (β ≥ β_c)",
 )
 def derrida_free_entropy():
     """Condensed branch: -β y_0 with I(y_0) = y_0²/2 = α, y_0 = -sqrt(2α)."""
@@ -489,4 +463,6 @@ def derrida_free_entropy():
     bc = derrida_beta_c()
     y0 = -sp.sqrt(2 * alpha)
     assert sp.simplify(y0**2 / 2 - alpha) == 0
+    step("liquid branch α + Λ(-β)", br["liquid"])
+    step("condensed branch -β y_0", -beta * y0)
     return sp.Piecewise((br["liquid"], beta < bc), (-beta * y0, True))

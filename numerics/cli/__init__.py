@@ -18,7 +18,6 @@ import importlib
 import importlib.util
 import json
 import math
-import pkgutil
 import sys
 from typing import Any, Callable, Sequence
 
@@ -57,13 +56,16 @@ def emit(payload: dict, as_json: bool, table: str | None = None) -> None:
         print(table if table is not None else "\n".join(f"{k:>24}  {v}" for k, v in payload.items()))
 
 
+# declaration modules of the model-free commands (their code: registry.py, simulations.py, benchmarks.py)
+MODEL_FREE_COMMANDS = ("results", "simulate", "bench")
+
+
 def command_modules() -> list[str]:
     """Modules that declare commands: ``numerics.cli.*``, ``numerics.verify.cli``, ``numerics.data.cli``
     and ``numerics.models.<model>.cli`` for every model folder that has one."""
-    import numerics.cli
     import numerics.models
 
-    mods = [f"numerics.cli.{i.name}" for i in pkgutil.iter_modules(numerics.cli.__path__) if not i.name.startswith("_")]
+    mods = [f"numerics.cli.{name}" for name in MODEL_FREE_COMMANDS]
     mods += ["numerics.verify.cli", "numerics.data.cli"]
     for name in numerics.models.names():
         if importlib.util.find_spec(f"numerics.models.{name}.cli") is not None:

@@ -10,15 +10,15 @@ from theory import latex, registry
 
 
 def run_results(ns) -> int:
-    rows = [{"name": r.name, "args": list(r.args), "symbol": r.symbol, "description": r.description,
-             "generated": f"{r.generated_module}.{r.function_name}" if r.codegen else None}
-            for r in registry.all_results()]
-    table = "\n".join(f"{r['name']:<28} ({', '.join(r['args'])})  {r['description']}" for r in rows)
+    """``regimes results``: the catalog (no derivation runs): name, arguments, kind, description."""
+    rows = registry.catalog()
+    table = "\n".join(f"{r['name']:<30} {r['kind']:<10} ({', '.join(r['args'])})  {r['description']}" for r in rows)
     emit({"results": rows}, ns.json, table)
     return 0
 
 
 def run_latex(ns) -> int:
+    """``regimes latex``: one result, or every result as a standalone document."""
     if ns.all == bool(ns.name):
         raise ValueError("give either a result NAME or --all")
     text = latex.document() if ns.all else latex.result_latex(ns.name, steps=ns.steps)

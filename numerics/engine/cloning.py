@@ -43,6 +43,8 @@ class CloneResult(ExperimentResult):
     class at that level, when the model declares it), ``phi``, ``stderr``, ``phi_theory`` (or None),
     ``phi_posterior`` / ``phi_posterior_stderr`` (or None). ``phi``/``stderr``/``phi_theory`` repeat the
     finest class level (``"class"``); ``phi_C``/``stderr_C`` the ``"point"`` level (empirical score).
+    ``pair_agreement`` (with ``keep_pairs=True``): ``{level: (B, K) bool}``, whether pair b agrees at
+    branch time k (the rows of a bootstrap over pairs; dropped from ``to_dict`` unless ``per_item``).
     """
 
     t: np.ndarray
@@ -52,6 +54,9 @@ class CloneResult(ExperimentResult):
     phi_C: np.ndarray | None
     stderr_C: np.ndarray | None
     levels: list = field(default_factory=list)
+    pair_agreement: dict | None = None
+
+    _per_item = ("pair_agreement",)
 
     def level(self, name: str) -> dict:
         """The entry of ``levels`` named ``name`` (``ValueError`` when absent)."""
@@ -115,7 +120,8 @@ def empirical_model(model, rng: np.random.Generator, *, n: int | None = None, tr
 
 
 def _agreement(lab: np.ndarray, B: int, rows: list[slice]) -> np.ndarray:
-    return np.array([np.mean(lab[:B] == lab[r]) for r in rows])
+    """(B, K) bool: whether the original b and its clone made at branch k end at the same label."""
+    return np.stack([lab[:B] == lab[r] for r in rows], axis=1)
 
 
 def clone_phi(
@@ -138,6 +144,7 @@ def clone_phi(
     start: str = "exact",
     progress: bool = False,
     theory: bool = True,
+    keep_pairs: bool = False,
 ) -> CloneResult:
     """Cloning probability at every branch time in ONE backward pass, for any model with labels.
 
@@ -160,6 +167,8 @@ def clone_phi(
         ``defaults["t_min"]`` or 1e-3, ``dtype`` to float64 (exact) / float32 (empirical).
     theory : bool
         Evaluate the model's ``phi_theory`` (and ``posterior``) hooks.
+    keep_pairs : bool
+        Keep the (pairs × branch times) agreement matrix of every level (for bootstrap estimators).
 
     Returns
     -------
@@ -203,8 +212,12 @@ def clone_phi(
                 post.setdefault(lv, np.empty((2, len(ts))))[:, j] = v.mean(), v.std(ddof=1) / np.sqrt(len(v))
     groups = getattr(run_model, "level_groups", None) or {}
     levels = []
+    pairs = {}
     for lv, arr in lab.items():
-        phi = _agreement(np.asarray(arr), B, rows)
+        agree = _agreement(np.asarray(arr), B, rows)
+        if keep_pairs:
+            pairs[lv] = agree
+        phi = agree.mean(axis=0)
         tv = th.get(lv) if isinstance(th, dict) else None
         pv = post.get(lv)
         levels.append({"level": lv, "groups": groups.get(lv), "phi": phi, "stderr": binomial_stderr(phi, B),
@@ -230,7 +243,8 @@ def clone_phi(
         t=ts, phi=None if main is None else main["phi"], stderr=None if main is None else main["stderr"],
         phi_theory=None if main is None else main["phi_theory"],
         phi_C=None if point is None else point["phi"], stderr_C=None if point is None else point["stderr"],
-        levels=levels, samples=B, seed=seed, seconds=seconds, params=params)
+        levels=levels, pair_agreement=pairs if keep_pairs else None, samples=B, seed=seed, seconds=seconds,
+        params=params)
 
 
 def clone_phi_resimulate(model, branch_times, samples: int, seed: int, *, steps: int = 200,

@@ -442,15 +442,18 @@ class EmpiricalModel:
         return self.es.n
 
     def params(self) -> dict:
+        """Protocol: ``n``, ``d``, ``dtype`` and the source model's parameters."""
         out = {"model": self.name, "n": self.es.n, "d": self.es.d, "dtype": self.es.dtype.name}
         if self.source is not None:
             out["source"] = self.source.params()
         return out
 
     def score(self, x: np.ndarray, t: float) -> np.ndarray:
+        """The empirical score S^e(x, t)."""
         return self.es(x, t)
 
     def sample_t(self, size: int, t: float, rng: np.random.Generator) -> np.ndarray:
+        """Exact draw from P^e_t."""
         return self.es.sample_t(size, t, rng)
 
     def labels(self, y: np.ndarray, t: float, rng: np.random.Generator | None = None) -> dict:

@@ -42,7 +42,7 @@ from numerics.engine.empirical import EmpiricalModel, EmpiricalScore
 from numerics.engine.protocol import has
 from numerics.engine.result import ExperimentResult
 
-__all__ = ["EntropyResult", "excess_entropy_mc", "estimate_t_C", "TCEstimate", "finite_size_width"]
+__all__ = ["EntropyResult", "excess_entropy_mc", "estimate_t_C", "TCEstimate"]
 
 
 @dataclass
@@ -182,18 +182,3 @@ def estimate_t_C(t, f, stderr, alpha: float, *, window: tuple[float, float] = (0
     tc = -A / B
     var = (cov[0, 0] + tc * tc * cov[1, 1] + 2 * tc * cov[0, 1]) / (B * B)
     return TCEstimate(float(tc), float(math.sqrt(max(var, 0.0))), float(B), k)
-
-
-
-def finite_size_width(t_C: float, d: float, sigma2: float = 1.0) -> float:
-    """Finite-size rounding scale of the collapse crossover, w = 1/(d |f'(t_C)|).
-
-    Near t_C only ~e^{d f} training points carry the posterior weight, so f^e departs from
-    max(0, f) where d·f = O(1), i.e. over a time window of order w around t_C. For data of
-    per-coordinate variance σ², |f'(t)| = σ² e^{2t}/((e^{2t} - 1)(e^{2t} - 1 + σ²)).
-    Estimators of t_C from f^e carry a finite-d bias of a few w (measured for d = 200 … 4096,
-    n = 4000 … 20000: the linear fit lands ~3w low); the verification suite allows 4w.
-    """
-    e2 = math.exp(2 * t_C)
-    slope = sigma2 * e2 / ((e2 - 1) * (e2 - 1 + sigma2))
-    return 1.0 / (d * slope)

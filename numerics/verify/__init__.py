@@ -77,6 +77,8 @@ def check(name: str, *, tests: tuple[str, ...] | list[str], quick: bool = True, 
             raise ValueError(f"check {name!r} registered twice")
         _CHECKS[name] = Check(name, fn, quick and not full_only, description or (fn.__doc__ or "").strip(),
                               tests, full_only)
+        if not (fn.__doc__ or "").strip():
+            fn.__doc__ = f"Verification check ``{name}`` (tests {', '.join(tests)}): {description}"
         return fn
 
     return deco

@@ -24,4 +24,10 @@ def register(sub) -> None:
                    help="run the checks as tasks on this dask.distributed scheduler (tcp://host:port), gathered "
                         "in order: the same numbers as in-process (pip install 'regimes[dask]')")
     p.add_argument("--list", action="store_true", help="list the checks (with the results they test) and exit")
+    p.add_argument("--coverage", action="store_true",
+                   help="list which checks test which registered results, and the results no check tests; exit 1 if "
+                        "a result with a Monte Carlo meaning is untested")
+    p.add_argument("--power", action="store_true",
+                   help="detection limits: for every (check, result) pair the smallest relative perturbation of the "
+                        "result (both signs) that makes the check fail (re-runs each check several times)")
     p.set_defaults(func="numerics.verify.commands:run")

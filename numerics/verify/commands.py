@@ -13,6 +13,7 @@ import numpy as np
 from numerics.cli import jsonable
 from numerics.results import parse_mutation
 from numerics.verify.figures import all_figures
+from numerics.verify.power import coverage, limits_table, suite_power
 from numerics.verify.runner import format_table, run_checks, select_checks
 
 
@@ -22,6 +23,8 @@ def run(ns) -> int:
     mutate: dict = {}
     for text in ns.mutate:
         name, f = parse_mutation(text)
+        if name not in _registered():
+            raise ValueError(f"mutate: unknown result {name!r} (see `regimes results`)")
         mutate[name] = mutate.get(name, 1.0) * f
     checks = select_checks(mode, ns.only)
     if ns.list:
@@ -30,6 +33,8 @@ def run(ns) -> int:
         return 0
     if not checks:
         raise ValueError(f"no check matches {ns.only!r}")
+    if ns.coverage:
+        return run_coverage(ns, checks)
 
     def progress(name):
         print(f"  running {name} ...", file=sys.stderr, flush=True)
@@ -41,6 +46,8 @@ def run(ns) -> int:
                                      progress=lambda name: print(f"  done {name}", file=sys.stderr, flush=True))
     else:
         rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
+    if ns.power:
+        return run_power(ns, checks, rep, mode, seed, progress)
     print(format_table(rep))
     if ns.json:
         Path(ns.json).write_text(json.dumps(jsonable(rep.as_json()), indent=2))
@@ -48,6 +55,44 @@ def run(ns) -> int:
     if ns.out:
         written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
         print(f"wrote {len(written)} files to {ns.out}")
+    return 0 if rep.passed else 1
+
+
+def _registered() -> set[str]:
+    from theory import registry  # the catalog only: no derivation runs
+
+    return {r["name"] for r in registry.catalog()}
+
+
+def run_coverage(ns, checks) -> int:
+    """``regimes verify --coverage``: checks per registered result; untested results exit 1."""
+    from theory import registry
+
+    cov = coverage(select_checks("full", None), registry.names())
+    if ns.json:
+        Path(ns.json).write_text(json.dumps(cov, indent=2))
+    for r, cs in cov["tested"].items():
+        print(f"{r:<32} {', '.join(cs)}")
+    for r, why in cov["unchecked"].items():
+        print(f"{r:<32} (no Monte Carlo meaning of its own: {why})")
+    for c, names in cov["unknown"].items():
+        print(f"check {c} names unregistered results: {', '.join(names)}")
+    if cov["untested"]:
+        print("untested results with a Monte Carlo meaning: " + ", ".join(cov["untested"]))
+    else:
+        print("every registered result with a Monte Carlo meaning is tested by a check")
+    return 1 if (cov["untested"] or cov["unknown"]) else 0
+
+
+def run_power(ns, checks, rep, mode, seed, progress) -> int:
+    """``regimes verify --power``: detection limits at the threshold of the selected suite."""
+    limits = suite_power(checks, z_crit=rep.threshold, mode=mode, seed=seed, progress=progress)
+    print(limits_table(limits))
+    if ns.json:
+        payload = {"mode": mode, "seed": seed, "threshold": rep.threshold, "passed": rep.passed,
+                   "limits": [x.as_json() for x in limits]}
+        Path(ns.json).write_text(json.dumps(jsonable(payload), indent=2))
+        print(f"wrote {ns.json}")
     return 0 if rep.passed else 1
 
 

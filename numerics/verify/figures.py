@@ -35,6 +35,8 @@ def figure(name: str, *, quick: bool = True, description: str = ""):
         if name in _FIGS:
             raise ValueError(f"figure {name!r} registered twice")
         _FIGS[name] = Figure(name, fn, quick, description or (fn.__doc__ or "").strip())
+        if not (fn.__doc__ or "").strip():
+            fn.__doc__ = f"Figure ``{name}``: {description}"
         return fn
 
     return deco

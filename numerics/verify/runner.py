@@ -53,6 +53,7 @@ class Row:
     allowance_formula: str = ""
 
     def as_json(self) -> dict:
+        """JSON row of ``regimes verify --json``."""
         return {"name": self.name, "theory": self.theory, "value": self.value, "stderr": self.stderr,
                 "z": self.z, "passed": self.passed, "params": self.params, "seconds": self.seconds,
                 "bias_allowance": self.bias_allowance, "allowance_formula": self.allowance_formula,
@@ -75,6 +76,7 @@ class Report:
         return all(r.passed for r in self.rows) and bool(self.rows)
 
     def as_json(self) -> dict:
+        """The ``regimes verify --json`` payload."""
         return {
             "checks": [r.as_json() for r in self.rows],
             "passed": self.passed, "n_checks": len(self.rows), "n_failed": sum(not r.passed for r in self.rows),

@@ -16,7 +16,7 @@ from numerics.models.cw.generation import generate
 from numerics.models.cw.model import CurieWeiss
 from numerics.results import theory
 
-__all__ = ["fit_pseudolikelihood", "fit_global_H", "state_moments", "data_law_theory", "data_law_linear",
+__all__ = ["fit_pseudolikelihood", "fit_global_H", "data_law_theory", "data_law_linear",
            "data_law_measure", "data_law_figure"]
 
 
@@ -70,22 +70,13 @@ def fit_global_H(S: np.ndarray, beta: float) -> float:
     return float(optimize.brentq(lambda H: mean_M(H) - Mbar, -50.0 * N, 50.0 * N, xtol=1e-12))
 
 
-def state_moments(model: CurieWeiss) -> tuple[float, float]:
-    """Finite-N state magnetization ⟨|M|⟩/N and within-state susceptibility Var(|M|)/N from the exact
-    M-law (they tend to m* and χ as N → ∞)."""
-    M, P = model.magnetization_law()
-    a = np.abs(M)
-    m1 = float(np.sum(a * P))
-    return m1 / model.N, float(np.sum(a * a * P) - m1 * m1) / model.N
-
-
 def data_law_theory(n_over_N, model: CurieWeiss, *, finite_N: bool = False) -> np.ndarray:
     """RMS error of p̂_+ when Σ_i ĥ_i = H + ε, ε ~ N(0, N/(4 p_+ p_- n χ)) (``cw.learned_sum_h_variance``):
     sqrt(E[(σ(logit p_+ + 2m*ε) - p_+)²]) by Gauss–Hermite; a function of n/N only. ``finite_N``:
     m*, χ replaced by their exact finite-N state values (``state_moments``)."""
     r = np.asarray(n_over_N, dtype=float)
     p = model.p_plus
-    m, chi = state_moments(model) if finite_N else (model.m_star, model.chi)
+    m, chi = model.state_moments() if finite_N else (model.m_star, model.chi)
     var = theory("cw.learned_sum_h_variance")(1.0, r, chi, p)  # N/n = 1/r
     logit = math.log(p / (1 - p))
     z, w = np.polynomial.hermite_e.hermegauss(120)

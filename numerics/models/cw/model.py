@@ -89,10 +89,25 @@ class CurieWeiss:
             self._cache["law"] = (M, np.exp(logw))
         return self._cache["law"]
 
+    def theory_law(self) -> tuple[np.ndarray, np.ndarray]:
+        """The same exact M-law for the theory side (``cw.log_M_weight`` read through
+        :func:`numerics.results.theory`, so ``regimes verify --mutate`` reaches it; not cached)."""
+        M = np.arange(-self.N, self.N + 1, 2, dtype=float)
+        logw = np.real(theory("cw.log_M_weight")(M, float(self.N), self.beta, self.h))
+        return M, np.exp(logw - special.logsumexp(logw))
+
+    def state_moments(self) -> tuple[float, float]:
+        """Finite-N state magnetization ⟨|M|⟩/N and within-state susceptibility Var(|M|)/N (exact M-law,
+        theory side); they tend to m* and χ as N → ∞."""
+        M, P = self.theory_law()
+        a = np.abs(M)
+        m1 = float(np.sum(a * P))
+        return m1 / self.N, max(float(np.sum((a - m1) ** 2 * P)), 0.0) / self.N
+
     @property
     def p_plus(self) -> float:
         """Exact p_+ = P(M > 0) + ½ P(M = 0)."""
-        M, P = self.magnetization_law()
+        M, P = self.theory_law()
         return float(theory_value("cw.p_plus", float(P[M > 0].sum() + 0.5 * P[M == 0].sum())))
 
     @property
@@ -103,13 +118,13 @@ class CurieWeiss:
     @property
     def mean_abs_m(self) -> float:
         """Exact ⟨|M|/N⟩."""
-        M, P = self.magnetization_law()
+        M, P = self.theory_law()
         return float(np.sum(np.abs(M) * P) / self.N)
 
     @property
     def Lambda(self) -> float:  # noqa: N802
         """Exact top covariance eigenvalue Var(M)/N (``cw.Lambda_exact``)."""
-        M, P = self.magnetization_law()
+        M, P = self.theory_law()
         return float(theory("cw.Lambda_exact")(float(self.N), float(np.sum(M * P)), float(np.sum(M * M * P))))
 
     @property
@@ -192,10 +207,7 @@ class CurieWeiss:
         """Exact ``{"class": [P(+|x), P(-|x)]}``, P(+|x) = P(M>0|x) + ½P(M=0|x),
         P(M|x) ∝ e^{βM²/2N} ESP_M(h + λ(x)) (log-ESP recursion, O(N²) per point)."""
         x = np.atleast_2d(np.asarray(x, dtype=float))
-        lam = G.lam(x, t)
-        M = 2.0 * np.arange(self.N + 1) - self.N
-        quad = self.beta * M * M / (2 * self.N)
-        pp = np.array([K.p_plus_from_logw(K.log_esp(np.ascontiguousarray(self.h + row)) + quad, self.N) for row in lam])
+        pp = K.p_plus_rows(self.h + G.lam(x, t), self.beta)
         return {"class": np.stack([pp, 1.0 - pp], axis=1)}
 
     def phi_theory(self, t) -> dict:

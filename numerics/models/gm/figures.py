@@ -22,6 +22,7 @@ from numerics.models.gm.model import GaussianMixture
 
 
 def phi_curves(dims, samples: int, seed: int, *, fast_path: bool, ratios=None, steps: int = 1000):
+    """Cloned φ at t = t_S × ratios for each d: ``{d: (ratios, φ, stderr, model)}`` (one pass per d)."""
     ratios = np.linspace(0.4, 1.8, 15) if ratios is None else np.asarray(ratios)
     out = {}
     for d in dims:

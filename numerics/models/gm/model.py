@@ -32,7 +32,7 @@ class GaussianMixture:
 
     >>> m = GaussianMixture(1024, 1.0, 1.0)
     >>> round(m.t_S, 6)  # ½ ln(σ² + 4 p_+ p_- d μ̃²) = ½ ln 1025
-    3.467377
+    3.466224
     """
 
     name: ClassVar[str] = "gm"
@@ -88,7 +88,11 @@ class GaussianMixture:
 
     def phi(self, t):
         """Cloning probability φ(t) = E_{x~P_t} Σ_c P(c|x)² (``gm.phi``), exact at any d."""
-        return theory_value("gm.phi", universal.phi(self.kappa(t), self.p_plus))
+        return self.phi_kappa(self.kappa(t))
+
+    def phi_kappa(self, kappa):
+        """The cloning probability as a function of the signal-to-noise ratio, φ(κ, p₊) (``gm.phi``)."""
+        return theory_value("gm.phi", universal.phi(kappa, self.p_plus))
 
     def phi_theory(self, t) -> dict:
         """Protocol hook: ``{"class": φ(t)}``."""
@@ -202,28 +206,35 @@ class ProjectedMixture:
     dim = 1
 
     def params(self) -> dict:
+        """The full model's parameters, flagged ``fast_path``."""
         return {**self.full.params(), "fast_path": True}
 
     def score(self, q: np.ndarray, t: float) -> np.ndarray:
+        """Exact 1-D score ∂_q ln P_t(q) (``gm.score_q``)."""
         return np.asarray(self.full.score_q(q, t), dtype=q.dtype)
 
     def sample_t(self, size: int, t: float, rng: np.random.Generator) -> np.ndarray:
+        """Exact draws of q under P_t: ±e^{-t}|m| + sqrt(Γ_t) z, shape (size, 1)."""
         m = self.full
         labels = np.where(rng.random(size) < m.p_plus, 1.0, -1.0)
         q = labels * math.exp(-t) * m.m_norm + math.sqrt(m.Gamma(t)) * rng.standard_normal(size)
         return q[:, None]
 
     def labels(self, y: np.ndarray, t: float, rng=None) -> dict:
+        """Class of endpoints: the sign of q."""
         return {"class": np.sign(np.asarray(y)[:, 0])}
 
     def posterior(self, x: np.ndarray, t: float) -> dict:
+        """Exact class posteriors (those of the full model, which depend on q only)."""
         return self.full.posterior(x, t)
 
     def phi_theory(self, t) -> dict:
+        """The full model's φ(t)."""
         return self.full.phi_theory(t)
 
     @property
     def t_S(self) -> float:  # noqa: N802
+        """The full model's speciation time."""
         return self.full.t_S
 
 

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from numerics.generated import rem as g
+from numerics.results import theory
 
 __all__ = [
     "alpha_c", "alpha_c_r", "t_C", "free_entropy_liquid_branch", "lowest_level_rho", "free_entropy", "phase", "freezing_m",
@@ -65,7 +66,7 @@ def _raise(msg):
 def alpha_c(t, sigma):
     """Condensation threshold α_c(t) = ½ ln(Γ_t/Δ_t) for a typical point of P_t (= collapse: f(t_C)=0)."""
     _check(t=t, sigma=sigma)
-    return g.alpha_c(np.asarray(t, dtype=float), np.asarray(sigma, dtype=float))
+    return theory("rem.alpha_c")(np.asarray(t, dtype=float), np.asarray(sigma, dtype=float))
 
 
 def alpha_c_r(t, sigma, r):
@@ -77,7 +78,7 @@ def alpha_c_r(t, sigma, r):
 def t_C(alpha, sigma):
     """Condensation (= collapse) time, α_c(t_C) = α: ½ ln(1 + σ²/(e^{2α} - 1))."""
     _check(alpha=alpha, sigma=sigma)
-    return g.t_C_alpha(np.asarray(alpha, dtype=float), np.asarray(sigma, dtype=float))
+    return theory("rem.t_C_alpha")(np.asarray(alpha, dtype=float), np.asarray(sigma, dtype=float))
 
 
 def _solve_rate(target, t, sigma, r):
@@ -112,7 +113,7 @@ def free_entropy_liquid_branch(alpha, t, sigma, r=None):
     the annealed value; the true free entropy below t_C is the condensed branch)."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r)
     r = gamma_t(t, sigma) if r is None else r
-    return g.free_entropy_liquid(alpha, t, sigma, r)
+    return theory("rem.free_entropy_liquid")(alpha, t, sigma, r)
 
 
 def phase(alpha, t, sigma, r=None):
@@ -136,7 +137,10 @@ def _annealed_terms(alpha, t, sigma, r, d):
     b = 1.0 / (2.0 * delta_t(t))
     lam1 = g.cgf(-b, t, sigma, r)
     lam2 = g.cgf(-2 * b, t, sigma, r)
-    return alpha + lam1, d * (lam2 - 2 * lam1 - alpha)
+    # α + Λ(-β) = α - α_c(t) - r/(2Γ_t) exactly (Λ(-β) = -½ ln(Γ/Δ) - r/(2Γ)): written with the
+    # registered threshold so that the liquid free entropy is a theory value of rem.alpha_c
+    ann = alpha - theory("rem.alpha_c")(t, sigma) - r / (2.0 * gamma_t(t, sigma))
+    return ann, d * (lam2 - 2 * lam1 - alpha)
 
 
 def _ncx2_logpdf(v: np.ndarray, k: float, lam: float) -> np.ndarray:
@@ -226,7 +230,7 @@ def participation_ratio(alpha, t, sigma, r=None, d=None):
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
     liquid = alpha >= g.alpha_c_r(t, sigma, r)
     m = g.freezing_m_rho(lowest_level_rho(alpha, t, sigma, r, d), t, sigma)
-    cond = 1.0 - np.minimum(m, 1.0)
+    cond = theory("rem.pd_participation")(np.minimum(m, 1.0))
     if d is None:
         return np.where(liquid, 0.0, cond)
     pr = _one_level_vec(alpha, t, sigma, r, d)[0] if np.any(liquid) else 0.0
@@ -251,7 +255,7 @@ def phi_C(t, alpha, sigma, d=None):
     _check(t=t, alpha=alpha, sigma=sigma, d=d)
     if d is None:
         t, alpha, sigma = (np.asarray(v, dtype=float) for v in (t, alpha, sigma))
-        ac = g.alpha_c(t, sigma)
+        ac = theory("rem.alpha_c")(t, sigma)
         return np.where(alpha < ac, 1.0, np.where(alpha > ac, 0.0, 0.5))
     return np.vectorize(lambda tt, aa, ss: _phi_c_finite(tt, aa, ss, float(d)))(t, alpha, sigma)
 
