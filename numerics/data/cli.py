@@ -30,6 +30,7 @@ def memory_size(text: str) -> int:
 
 
 def register(sub) -> None:
+    """Declare ``regimes times`` on the ``regimes`` subparsers ``sub``."""
     p = sub.add_parser("times", help="speciation time t_S = ½ ln Λ and collapse time t_C of a dataset",
                        description="Speciation time from the top covariance eigenvalue (bootstrap error) and collapse "
                                    "time from the empirical excess entropy f^e(t) (Monte Carlo), in the units of "

@@ -31,6 +31,7 @@ TIME_UNITS = ("OU time t of the forward process dx = -x dt + sqrt(2) dB applied 
 
 
 def times_payload(ns) -> dict:
+    """The ``regimes times`` JSON payload (module docstring) from the parsed options ``ns``."""
     if (ns.path is None) == (ns.dataset is None):
         raise ValueError("give exactly one of PATH or --dataset")
     if ns.n_boot < 10:
@@ -86,6 +87,7 @@ def _label(c: str):
 
 
 def plot_times(o: dict, path: str) -> None:
+    """f^e(t)/α with its ±2σ band, t_S and t_C (left) and the top covariance eigenvalues (right) to a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -139,6 +141,7 @@ def _table(o: dict) -> str:
 
 
 def run(ns) -> int:
+    """``regimes times``: print the payload (``--json``) or a table; exit 0."""
     o = times_payload(ns)
     emit(o, ns.json, _table(o))
     return 0

@@ -25,6 +25,7 @@ class Executor:
     progress = False
 
     def map(self, fn: Callable, shared: Any, items: Sequence[tuple], desc: str = "") -> list:
+        """``[fn(shared, *item) for item in items]``, in item order."""
         raise NotImplementedError
 
     def map_reduce(self, fn: Callable, shared: Any, items: Sequence[tuple], reduce: Callable, desc: str = ""):
@@ -35,10 +36,11 @@ class Executor:
         return acc
 
     def describe(self) -> dict:
+        """Where the tasks ran (``executor``; for Dask the scheduler, workers and threads)."""
         return {"executor": self.name}
 
     def close(self) -> None:
-        pass
+        """Release the executor (a Dask client disconnects)."""
 
 
 class LocalExecutor(Executor):
@@ -51,6 +53,7 @@ class LocalExecutor(Executor):
         return tqdm(items, desc=desc, disable=not self.progress or len(items) < 2, leave=False, file=sys.stderr)
 
     def map(self, fn, shared, items, desc=""):
+        """One task after the other in this process, with a progress bar when asked."""
         return [fn(shared, *it) for it in self._bar(items, desc)]
 
     def map_reduce(self, fn, shared, items, reduce, desc=""):
@@ -84,6 +87,7 @@ class DaskExecutor(Executor):
         return self.client.scatter([shared], broadcast=True, hash=False)[0]
 
     def map(self, fn, shared, items, desc=""):
+        """Tasks submitted to the cluster, results gathered in item order."""
         return self.map_reduce(fn, shared, items, _append, desc) or []
 
     def map_reduce(self, fn, shared, items, reduce, desc=""):
@@ -101,12 +105,14 @@ class DaskExecutor(Executor):
         return acc
 
     def describe(self) -> dict:
+        """The scheduler address, its number of workers and of worker threads."""
         info = self.client.scheduler_info()
         workers = info.get("workers", {})
         return {"executor": "dask", "scheduler": self.address, "workers": len(workers),
                 "threads": int(sum(w.get("nthreads", 0) for w in workers.values()))}
 
     def close(self) -> None:
+        """Disconnect the client (the cluster keeps running)."""
         self.client.close()
 
 

@@ -84,6 +84,7 @@ class Store:
         return out
 
     def describe(self) -> dict:
+        """kind, name, shape and dtype (reported as ``preprocessing.source``)."""
         return {"kind": self.kind, "name": self.name, "shape": list(self.shape), "dtype": self.dtype.name}
 
     _transient: tuple = ()  # open handles: dropped when pickled (a worker reopens the file)
