@@ -36,6 +36,7 @@ from numerics.engine.cloning import initial_state
 from numerics.engine.cloned import run_cloned
 from numerics.data.stream import DataStream
 from numerics.engine.empirical import EmpiricalScore
+from numerics.results import theory_value
 
 __all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "verify_on_data"]
 
@@ -158,7 +159,9 @@ def midpoint_offset(p_plus: float = 0.5) -> float:
     φ(κ) = (1 + p_+² + p_-²)/2 at κ = e^{-2δ}. 0.0808 for balanced classes."""
     p = validate.probability("p_plus", p_plus)
     level = 0.5 * (1.0 + p * p + (1 - p) * (1 - p))
-    kappa = brentq(lambda k: float(universal.phi(np.array([k]), p)[0]) - level, 1e-3, 50.0, xtol=1e-12)
+    # the universal curve as a theory value (gm.phi): `regimes verify --mutate gm.phi=...` reaches the prediction
+    kappa = brentq(lambda k: float(theory_value("gm.phi", universal.phi(np.array([k]), p))[0]) - level, 1e-3, 50.0,
+                   xtol=1e-12)
     return -0.5 * math.log(kappa)
 
 
