@@ -48,7 +48,8 @@ from sympy.printing.latex import LatexPrinter
 
 from theory import registry
 
-__all__ = ["PaperPrinter", "latex", "text", "formula", "result_latex", "document", "STYLES", "WIDTH"]
+__all__ = ["PaperPrinter", "latex", "text", "formula", "aligned", "display_latex", "result_latex", "document",
+           "STYLES", "WIDTH"]
 
 #: The layouts of one result: ``inline`` ($...$, never broken), ``equation`` (numbered, labelled,
 #: ``split`` when long) and ``align`` (one ``align`` environment, continuation lines unnumbered).
@@ -567,13 +568,36 @@ def result_latex(name: str, *, style: str = "equation", equation: bool | None = 
     return body
 
 
-def display_latex(r, budget: float = 58) -> str:
-    r"""The notebook face of a result (``Result._repr_latex_``): broken lines in ``aligned``, so a
-    wide formula wraps instead of running off the cell."""
-    lines = formula(r.symbol, r.display, budget=budget)
+def aligned(symbol: str, expr: sp.Expr, budget: float = 58) -> str:
+    r"""``symbol = expr`` as display math for a notebook (``IPython.display.Math``): one line, or an
+    ``aligned`` block broken to ``budget`` (a notebook cell is about 60 units wide), so a wide formula
+    wraps instead of running off the cell.
+
+    Parameters
+    ----------
+    symbol : str
+        LaTeX of the left-hand side (may be empty).
+    expr : sympy.Expr
+        The right-hand side.
+    budget : float
+        Line width (:func:`width` units).
+
+    Returns
+    -------
+    str
+        LaTeX without math delimiters.
+    """
+    lines = formula(symbol or r"\phantom{x}", expr, budget=budget)
+    if not symbol:
+        lines = [("", b) if k else ("", b[2:]) for k, (_, b) in enumerate(lines)]
     if len(lines) == 1:
-        return f"$\\displaystyle {lines[0][0]} {lines[0][1]}$"
-    return "$$\\begin{aligned}" + r" \\ ".join(f"{a} &{b}" for a, b in lines) + r"\end{aligned}$$"
+        return f"{lines[0][0]} {lines[0][1]}".strip()
+    return "\\begin{aligned}" + r" \\ ".join(f"{a} &{b}" for a, b in lines) + r"\end{aligned}"
+
+
+def display_latex(r, budget: float = 58) -> str:
+    r"""The notebook face of a result (``Result._repr_latex_``): :func:`aligned` in display math."""
+    return f"$$\\displaystyle {aligned(r.symbol, r.display, budget)}$$"
 
 
 _PAPERS = [

@@ -1,4 +1,4 @@
-"""Every notebook in notebooks/ is stored clean and executes (nbclient) at its small size.
+"""Every notebook in notebooks/ is stored clean and executes (nbclient) at its small size, twice in one kernel.
 
 Each kernel gets ``REGIMES_NB_SIZE=small`` (read in each notebook's first code cell) and
 ``REGIMES_NB_OUT`` (where the export cell writes) in its environment, and runs in a temporary
@@ -46,14 +46,19 @@ def _outputs(nb, kind: str) -> list:
 
 
 def _execute(path: Path, work: Path):
-    """Run one notebook at its small size in ``work``; returns (notebook, out dir, exception or None)."""
+    """Run every cell of one notebook at its small size in ``work``, then every cell again in the same
+    kernel (a reader re-runs cells: nothing may raise the second time, e.g. a result registered twice);
+    returns (notebook with the second run's outputs, out dir, exception or None)."""
     out = work / "out"
     work.mkdir(parents=True)
     nb = nbformat.read(path, as_version=4)
     env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(out))
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
     try:
-        client.execute(env=env)  # raises CellExecutionError on the first failing cell
+        with client.setup_kernel(env=env):
+            for run in range(2):
+                for index, cell in enumerate(nb.cells):
+                    client.execute_cell(cell, index)  # raises CellExecutionError on a failing cell
     except Exception as exc:  # reported by the test of this notebook
         return nb, out, exc
     return nb, out, None
@@ -84,6 +89,9 @@ def test_notebook_executes_small(path: Path, executed: dict):
     images = [o for o in rich if "image/png" in o.get("data", {})]
     assert latex, "no rendered LaTeX result"
     assert images, "no inline figure"
+    if any("explore." in c.source for c in nb.cells if c.cell_type == "code"):
+        widgets = [o for o in rich if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert widgets, "the explorer cell shows no widget"
 
     exported = sorted(out.glob("*.tex"))
     assert exported, "the export cell wrote no .tex file"

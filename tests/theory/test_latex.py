@@ -84,7 +84,7 @@ def test_steps_are_comments(all_results):
 @pytest.mark.sympy
 def test_repr_latex_wraps_wide_formulas(all_results):
     out = registry.get("rem.rate")._repr_latex_()
-    assert out.startswith("$$\\begin{aligned}")
+    assert out.startswith("$$\\displaystyle \\begin{aligned}")
 
 
 @pytest.mark.sympy
