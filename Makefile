@@ -35,9 +35,10 @@ generate: $(STAMP)
 # copied in; ones already there are kept, edits included). --allow-root is needed as root.
 LAB_PORT ?= 8888
 LAB_DIR  ?= lab
+LAB_ARGS ?=
 lab: $(STAMP)
 	$(VENV)/bin/regimes notebooks $(LAB_DIR)
-	$(VENV)/bin/jupyter lab --allow-root --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(LAB_DIR)
+	$(VENV)/bin/jupyter lab --allow-root --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(LAB_DIR) $(LAB_ARGS)
 
 # The docs site (Sphinx + myst-nb): API reference, the notebooks executed at their small size, the theory
 # document, the verification table, the CLI reference. Warnings are errors. Output: docs/_build/html.

@@ -1,4 +1,5 @@
-"""A real browser drives JupyterLab: open a notebook, Run All Cells, see LaTeX and a figure.
+"""A real browser drives JupyterLab: open a notebook, Run All Cells, see LaTeX and a figure, drag a
+slider of the explorer and see its figure change.
 
 JupyterLab runs on loopback (random free port, random token, ``--allow-root`` as root) with
 temporary Jupyter runtime/config/data and IPython dirs, serving a temporary copy of the
@@ -128,6 +129,23 @@ def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
                 (ROOT / "artifacts").mkdir(exist_ok=True)
                 shutil.copy(tmp_path / "browser_failure.png", ROOT / "artifacts" / "browser_failure.png")
                 raise
+            # the explorer: drag the first slider's handle and see the figure change
+            explorer = page.locator(".regimes-explorer").first
+            explorer.wait_for(state="attached", timeout=60_000)
+            explorer.scroll_into_view_if_needed()
+            img = explorer.locator("img").first
+            img.wait_for(state="visible")
+            src_before = img.get_attribute("src")
+            handle = explorer.locator(".noUi-handle").first
+            box = handle.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2, steps=8)
+            page.mouse.up()
+            page.wait_for_function("([el, before]) => el.getAttribute('src') !== before",
+                                   arg=[img.element_handle(), src_before], timeout=60_000)
+            status = explorer.locator(".widget-html").last.inner_text()
+            page.screenshot(path=str(tmp_path / "browser_explorer.png"))
             math = page.locator(".jp-OutputArea-output mjx-container")
             math.first.wait_for(state="attached")
             images = page.locator(".jp-OutputArea-output img")
@@ -140,7 +158,7 @@ def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
             # first rendered formula at the top
             page.click(".lm-MenuBar-item:has-text('View')")
             page.click(".lm-Menu-item:has-text('Collapse All Code')")
-            page.set_viewport_size({"width": 1400, "height": 2400})
+            page.set_viewport_size({"width": 1400, "height": 3400})
             page.evaluate("el => el.scrollIntoView({block: 'start'})", math.first.element_handle())
             page.wait_for_timeout(500)
             fig_box, math_box = images.first.bounding_box(), math.first.bounding_box()
@@ -150,10 +168,12 @@ def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
     artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
     shutil.copy(shot, artifacts / "browser.png")
+    shutil.copy(tmp_path / "browser_explorer.png", artifacts / "browser_explorer.png")
+    assert "redraw" in status, status
     assert n_math >= 6, f"only {n_math} rendered formulas"
     assert n_img >= 1
     for box in (math_box, fig_box):  # both inside the screenshot
-        assert box and 0 <= box["y"] and box["y"] + box["height"] <= 2400, (math_box, fig_box)
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= 3400, (math_box, fig_box)
     assert not errors, errors
     assert error_areas == 0
     assert list((tmp_path / "out").glob("*.tex")), "the export cell wrote nothing to REGIMES_NB_OUT"
