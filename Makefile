@@ -42,9 +42,10 @@ lab: $(STAMP)
 
 # The docs site (Sphinx + myst-nb): API reference, the notebooks executed at their small size, the theory
 # document, the verification table, the CLI reference. Warnings are errors. Output: docs/_build/html.
+DOCS_OUT ?= docs/_build/html
 docs: $(STAMP)
-	REGIMES_NB_SIZE=small $(VPY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
-	@echo "docs: open docs/_build/html/index.html"
+	REGIMES_NB_SIZE=small $(VPY) -m sphinx -W --keep-going -q -b html -d $(DOCS_OUT)/.doctrees docs $(DOCS_OUT)
+	@echo "docs: open $(DOCS_OUT)/index.html"
 
 # System packages from Debian, each printed as it is installed: Chromium (browser tests), a TeX engine
 # (the LaTeX export compiled in the tests), Fashion-MNIST (the optional dataset). Best effort: needs root

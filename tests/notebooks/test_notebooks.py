@@ -8,13 +8,10 @@ kernel per CPU, at most 3: kernel start-up and imports dominate), once per sessi
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 pytestmark = pytest.mark.notebooks
 
@@ -43,34 +40,6 @@ def test_notebook_stored_clean(path: Path):
 
 def _outputs(nb, kind: str) -> list:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == kind]
-
-
-def _execute(path: Path, work: Path):
-    """Run every cell of one notebook at its small size in ``work``, then every cell again in the same
-    kernel (a reader re-runs cells: nothing may raise the second time, e.g. a result registered twice);
-    returns (notebook with the second run's outputs, out dir, exception or None)."""
-    out = work / "out"
-    work.mkdir(parents=True)
-    nb = nbformat.read(path, as_version=4)
-    env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(out))
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
-    try:
-        with client.setup_kernel(env=env):
-            for run in range(2):
-                for index, cell in enumerate(nb.cells):
-                    client.execute_cell(cell, index)  # raises CellExecutionError on a failing cell
-    except Exception as exc:  # reported by the test of this notebook
-        return nb, out, exc
-    return nb, out, None
-
-
-@pytest.fixture(scope="session")
-def executed(tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("notebooks")
-    workers = max(1, min(3, os.cpu_count() or 1, len(NOTEBOOKS)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {p.stem: pool.submit(_execute, p, base / p.stem) for p in NOTEBOOKS}
-        return {k: f.result() for k, f in futures.items()}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
