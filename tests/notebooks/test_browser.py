@@ -13,12 +13,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -34,28 +30,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 STDERR_OUTPUT = '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
-def lab(tmp_path: Path):
+def lab(tmp_path: Path, servers):
     """A JupyterLab server on 127.0.0.1 serving a temporary copy of the notebook; yields (url, token)."""
     if not NOTEBOOK.exists():
         pytest.skip(f"{NOTEBOOK} missing")
@@ -76,7 +52,7 @@ def lab(tmp_path: Path):
     env = dict(os.environ, **{k: str(v) for k, v in jdirs.items()})
     env.update(REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(tmp_path / "out"), JUPYTER_PLATFORM_DIRS="1")
     env.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".venv" / "numba-cache"))
-    port, token = _free_port(), uuid.uuid4().hex
+    port, token = servers.free_port(), uuid.uuid4().hex
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
            "--LabApp.news_url=", "--LabServerApp.extension_manager=readonly"]
@@ -87,16 +63,10 @@ def lab(tmp_path: Path):
         proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for_server(f"{url}/api/status?token={token}", proc, log)
+        servers.wait(f"{url}/api/status?token={token}", proc, log)
         yield url, token
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started (its own session)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        servers.stop(proc)
 
 
 def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):

@@ -6,11 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from importlib.metadata import version
@@ -61,12 +58,6 @@ def test_scikit_learn_is_not_needed():
     assert out.strip() == "(1797, 8, 8)"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _jupyter_env(tmp_path: Path) -> dict:
     env = dict(os.environ, JUPYTER_PLATFORM_DIRS="1", REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(tmp_path / "out"))
     for k in ("JUPYTER_RUNTIME_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "IPYTHONDIR"):
@@ -75,42 +66,19 @@ def _jupyter_env(tmp_path: Path) -> dict:
     return env
 
 
-def _wait(url: str, proc: subprocess.Popen, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the server exited"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"no answer from {url} within {timeout} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
 @pytest.mark.notebooks
 @pytest.mark.skipif(shutil.which("make") is None, reason="no make")
-def test_make_lab_serves_a_copy(tmp_path):
+def test_make_lab_serves_a_copy(tmp_path, servers):
     """`make lab` serves copies: a notebook saved with outputs there leaves notebooks/ untouched."""
     before = {p.name: p.read_bytes() for p in NOTEBOOKS}
-    port, token, lab = _free_port(), uuid.uuid4().hex, tmp_path / "lab"
+    port, token, lab = servers.free_port(), uuid.uuid4().hex, tmp_path / "lab"
     args = f"--IdentityProvider.token={token} --ServerApp.port_retries=0 --LabApp.news_url="
     proc = subprocess.Popen(["make", "-s", "lab", f"LAB_DIR={lab}", f"LAB_PORT={port}", f"LAB_ARGS={args}"], cwd=ROOT,
                             env=_jupyter_env(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait(f"{base}/api/status?token={token}", proc)
+        servers.wait(f"{base}/api/status?token={token}", proc)
         name = NOTEBOOKS[0].name
         with urllib.request.urlopen(f"{base}/api/contents/{name}?token={token}&content=1", timeout=30) as r:
             model = json.load(r)
@@ -124,7 +92,7 @@ def test_make_lab_serves_a_copy(tmp_path):
         with urllib.request.urlopen(req, timeout=30) as r:
             assert r.status == 200
     finally:
-        _stop(proc)
+        servers.stop(proc)
     assert "size: full" in (lab / NOTEBOOKS[0].name).read_text()  # saved in the copy ...
     assert {p.name: p.read_bytes() for p in NOTEBOOKS} == before  # ... never in the repository
     status = subprocess.run(["git", "status", "--porcelain", "notebooks"], cwd=ROOT, capture_output=True, text=True)
@@ -133,7 +101,7 @@ def test_make_lab_serves_a_copy(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.notebooks
-def test_fresh_pip_install_lab_runs_a_notebook(tmp_path):
+def test_fresh_pip_install_lab_runs_a_notebook(tmp_path, servers):
     """`pip install '.[lab]'` into a fresh virtual environment (uv, from its cache where warm), then
     `regimes --version`, `regimes notebooks DIR`, JupyterLab answering, and a shipped notebook executing."""
     uv = Path(sys.executable).with_name("uv")
@@ -155,7 +123,7 @@ def test_fresh_pip_install_lab_runs_a_notebook(tmp_path):
     env = _jupyter_env(tmp_path)
     env.pop("PYTHONPATH", None)
     # the server starts and serves the copied notebooks
-    port, token = _free_port(), uuid.uuid4().hex
+    port, token = servers.free_port(), uuid.uuid4().hex
     cmd = [str(bin_ / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={nbdir}", "--LabApp.news_url="]
     if os.geteuid() == 0:
@@ -163,12 +131,12 @@ def test_fresh_pip_install_lab_runs_a_notebook(tmp_path):
     proc = subprocess.Popen(cmd, env=env, cwd=nbdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
-        _wait(f"http://127.0.0.1:{port}/api/status?token={token}", proc)
+        servers.wait(f"http://127.0.0.1:{port}/api/status?token={token}", proc)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}", timeout=30) as r:
             listed = {c["name"] for c in json.load(r)["content"]}
         assert {p.name for p in NOTEBOOKS} <= listed
     finally:
-        _stop(proc)
+        servers.stop(proc)
     # a shipped notebook executes in the fresh environment's own kernel
     nb = nbdir / "06_registry_tour.ipynb"
     run = subprocess.run([str(bin_ / "jupyter"), "nbconvert", "--to", "notebook", "--execute", "--output", "executed.ipynb",
@@ -177,3 +145,12 @@ def test_fresh_pip_install_lab_runs_a_notebook(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     executed = json.loads((nbdir / "executed.ipynb").read_text())
     assert not [o for c in executed["cells"] for o in c.get("outputs", []) if o["output_type"] == "error"]
+
+
+def test_readme_is_short_and_links_resolve():
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 200
+    for page in ["docs/theory.md", "docs/install.md", "docs/theory_layer.md", "docs/guide/notebooks.md", "CITATION.cff",
+                 "LICENSE", "CHANGELOG.md"]:
+        assert f"]({page})" in text and (ROOT / page).is_file(), page
+    assert "pip install 'regimes[lab]'" in text and "make verify" in text and "make test" in text
