@@ -125,10 +125,16 @@ class Explorer:
         self.status.value = (f"<small>redraw {1e3 * dt:.0f} ms: computation {1e3 * self.compute_timings[-1]:.0f} ms "
                              f"CPU (generated code), with rendering {1e3 * cpu:.0f} ms CPU</small>")
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget for a live kernel, and the current figure as a PNG beside it: frontends that render
+        widgets show the sliders, static renderings (the docs site, nbconvert) show the figure."""
+        import base64
 
-        display(self.widget)
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = dict(data)
+        data["image/png"] = base64.b64encode(bytes(self.image.value)).decode("ascii")
+        return (data, meta) if meta else data
 
 
 def _log2_slider(description: str, value: float, lo: int, hi: int):

@@ -180,6 +180,35 @@ def clean_docstring(app, what, name, obj, options, lines) -> None:
         lines[:] = ["::", ""] + ["    " + ln for ln in original] + [""]
 
 
+def cli_parser():
+    """The ``regimes`` parser for sphinx-argparse (which reads help texts as reStructuredText), with
+    every help and description escaped like the docstrings."""
+    import argparse
+
+    from numerics.cli import build_parser
+
+    def walk(parser, seen):
+        if id(parser) in seen:
+            return
+        seen.add(id(parser))
+        for attr in ("description", "epilog"):
+            if getattr(parser, attr, None):
+                setattr(parser, attr, _escape(getattr(parser, attr)))
+        for action in parser._actions:
+            if action.help and action.help is not argparse.SUPPRESS:
+                action.help = _escape(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    if choice.help:
+                        choice.help = _escape(choice.help)
+                for sub in action.choices.values():
+                    walk(sub, seen)
+
+    parser = build_parser()
+    walk(parser, set())
+    return parser
+
+
 def _safe_summaries() -> None:
     """autosummary's one-line summaries (read from the raw docstrings) get the same escaping."""
     from sphinx.ext import autosummary
@@ -189,7 +218,11 @@ def _safe_summaries() -> None:
     orig = autosummary.extract_summary
 
     def extract_summary(doc, document):
-        return orig([_escape(line) for line in doc], document)
+        summary = _escape(orig([_escape(line) for line in doc], document))
+        if summary.count("``") % 2:  # cut inside a literal (a ". " in ``a ... b``): the first line instead
+            first = next((line.strip() for line in doc if line.strip()), "")
+            summary = _escape(first) if first.count("``") % 2 == 0 else ""
+        return summary
 
     extract_summary._regimes = True
     autosummary.extract_summary = extract_summary
