@@ -139,11 +139,16 @@ class PaperPrinter(LatexPrinter):
 
     # ½ ln Λ rather than ln Λ / 2 ---------------------------------------------------------------
     def _print_Mul(self, expr):
+        ints = [a for a in expr.args if isinstance(a, sp.Integral)]
+        if len(ints) == 1 and len(expr.args) > 1:  # p_- E_z[...], not (E_z[...]) p_-
+            rest = sp.Mul(*[a for a in expr.args if a is not ints[0]])
+            head = "-" if rest == -1 else r"\left(%s\right)" % self._print(rest) if rest.is_Add else self._print(rest)
+            return f"{head} {self._print(ints[0])}"
         c, rest = expr.as_coeff_Mul()
         if (c.is_Rational and not c.is_Integer and abs(c.p) < 10 and c.q < 10
                 and sp.fraction(rest)[1] == 1 and rest.has(sp.log, sp.Integral, sp.loggamma)):
             sign = "- " if c < 0 else ""
-            return r"%s\frac{%d}{%d} %s" % (sign, abs(c.p), c.q, self.parenthesize(rest, 50))
+            return r"%s\frac{%d}{%d} %s" % (sign, abs(c.p), c.q, self.parenthesize(rest, 50, strict=True))
         return super()._print_Mul(expr)
 
 

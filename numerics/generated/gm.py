@@ -148,8 +148,8 @@ def log_density_q(q, t, d, mu, sigma, p_plus):
 def log_n_required(eps, d, sigma):
     r"""gm.log_n_required: log of the number of training points needed for t_C ≤ ε (curse of dimensionality).
 
-    \ln n_{\min}(\varepsilon) = \frac{1}{2} \left(d \ln\left(\frac{\sigma^{2}}{e^{2 \epsilon} -
-    1} + 1\right)\right)
+    \ln n_{\min}(\varepsilon) = \frac{1}{2} d \ln\left(\frac{\sigma^{2}}{e^{2 \epsilon} - 1} +
+    1\right)
 
     Expanded: d*log(sigma**2/(exp(2*epsilon) - 1) + 1)/2
 
@@ -169,10 +169,10 @@ def log_n_required(eps, d, sigma):
 def phi_defect_integrand(u, kappa, p_plus):
     r"""gm.phi_defect_integrand: integrand of 1 - φ over the field u = c_t q/Γ_t (sum over the true class).
 
-    \varphi_{\mathrm{defect}}(u) = \frac{1}{2} \left(\left(\frac{\sqrt{2} p_{+} e^{-
-    \frac{\left(- \kappa + u\right)^{2}}{2 \kappa}}}{2 \sqrt{\pi} \sqrt{\kappa}} +
-    \frac{\sqrt{2} e^{- \frac{\left(\kappa + u\right)^{2}}{2 \kappa}} p_-}{2 \sqrt{\pi}
-    \sqrt{\kappa}}\right) \operatorname{sech}^{2}\left(u + h_0\right)\right)
+    \varphi_{\mathrm{defect}}(u) = \frac{1}{2} \left(\frac{\sqrt{2} p_{+} e^{- \frac{\left(-
+    \kappa + u\right)^{2}}{2 \kappa}}}{2 \sqrt{\pi} \sqrt{\kappa}} + \frac{\sqrt{2} e^{-
+    \frac{\left(\kappa + u\right)^{2}}{2 \kappa}} p_-}{2 \sqrt{\pi} \sqrt{\kappa}}\right)
+    \operatorname{sech}^{2}\left(u + h_0\right)
 
     Expanded: (sqrt(2)*p_+*exp(-(-kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)) + sqrt(2)*(1 -
         p_+)*exp(-(kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)))*sech2(u +
