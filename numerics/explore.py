@@ -73,18 +73,18 @@ class Explorer:
 
         from numerics.verify.figures import use_style
 
-        use_style()
         import matplotlib
 
-        # fewer artists per redraw: ticks on two sides only, no minor ticks
-        matplotlib.rcParams.update({"xtick.top": False, "ytick.right": False})
+        use_style()
         self.draw, self.controls, self.dpi = draw, controls, dpi
-        self.fig = Figure(figsize=size, dpi=dpi)
-        FigureCanvasAgg(self.fig)
-        self.fig.set_layout_engine("none")  # a fixed layout: no layout engine runs on a redraw
-        self.axes = self.fig.subplots(1, ncols, gridspec_kw=dict(left=0.07, right=0.985, bottom=0.14, top=0.9,
-                                                                 wspace=0.25))
-        self.state = setup(self.axes)
+        # fewer artists per redraw: ticks on two sides only (this figure only, not the notebook's others)
+        with matplotlib.rc_context({"xtick.top": False, "ytick.right": False}):
+            self.fig = Figure(figsize=size, dpi=dpi)
+            FigureCanvasAgg(self.fig)
+            self.fig.set_layout_engine("none")  # a fixed layout: no layout engine runs on a redraw
+            self.axes = self.fig.subplots(1, ncols, gridspec_kw=dict(left=0.07, right=0.985, bottom=0.14, top=0.9,
+                                                                     wspace=0.25))
+            self.state = setup(self.axes)
         self.image = W.Image(format="png", layout=W.Layout(max_width="100%"))
         self.status = W.HTML()
         self.timings: list[float] = []
