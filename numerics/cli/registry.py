@@ -18,12 +18,16 @@ def run_results(ns) -> int:
 
 
 def run_latex(ns) -> int:
-    """``regimes latex``: one result, or every result as a standalone document."""
+    """``regimes latex``: one result (``--inline|--equation|--align``), or every result as a standalone
+    document (``--all``; compiles with pdflatex, see :func:`theory.latex.document`)."""
     if ns.all == bool(ns.name):
         raise ValueError("give either a result NAME or --all")
-    text = latex.document() if ns.all else latex.result_latex(ns.name, steps=ns.steps)
+    text = latex.document() if ns.all else latex.result_latex(ns.name, style=ns.style, steps=ns.steps)
     if ns.output:
-        Path(ns.output).write_text(text)
+        out = Path(ns.output)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(out)  # atomic
         print(f"wrote {ns.output}")
     else:
         print(text)

@@ -88,12 +88,11 @@ def _label(c: str):
 
 def plot_times(o: dict, path: str) -> None:
     """f^e(t)/α with its ±2σ band, t_S and t_C (left) and the top covariance eigenvalues (right) to a PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    from numerics.verify.figures import new_axes, savefig
+
+    fig, (ax1, ax2) = new_axes(2, width=5.0, height=4.0)
     t = np.asarray(o["f_e"]["t"])
     f = np.asarray(o["f_e"]["f"]) / o["alpha"]
     e = np.asarray(o["f_e"]["f_err"]) / o["alpha"]
@@ -103,19 +102,18 @@ def plot_times(o: dict, path: str) -> None:
         ax1.axvline(o["t_C"], color="C3", ls="--", label=f"$t_C$ = {o['t_C']:.3f}")
     ax1.axvline(o["t_S"], color="C2", ls=":", label=f"$t_S$ = {o['t_S']:.3f}")
     ax1.set_xscale("log")
-    ax1.set_xlabel("t (OU time)")
+    ax1.set_xlabel("$t$ (OU time)")
     ax1.set_ylabel(r"$f^e/\alpha$")
-    ax1.legend()
+    ax1.legend(loc="upper left")  # f^e/α rises from 0 to 1: the upper left corner is empty
     ev = np.asarray(o["eigenvalues"])
     ax2.errorbar(np.arange(1, ev.size + 1), ev, yerr=np.asarray(o["eigenvalues_err"]), fmt="o")
     ax2.axhline(1.0, color="grey", lw=0.8)
     ax2.set_yscale("log")
     ax2.set_xlabel("rank")
     ax2.set_ylabel("covariance eigenvalue")
-    fig.suptitle(f"{o['source']}  n={o['n']}  d={o['d']}  alpha={o['alpha']:.4g}")
-    fig.tight_layout()
+    fig.suptitle(f"{o['source']}:  $n={o['n']}$,  $d={o['d']}$,  $\\alpha={o['alpha']:.4g}$")
     try:
-        fig.savefig(path, dpi=110)
+        savefig(fig, path)
     except (OSError, ValueError) as exc:
         raise ValueError(f"cannot write plot {path!r}: {exc}") from None
     finally:

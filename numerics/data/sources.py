@@ -7,7 +7,7 @@ Sources
   line; ``label_column`` optional), HDF5 (``.h5``/``.hdf5``, ``key``) and Zarr directories (``key``),
   folders of PNG/JPEG images (sub-folders = classes): :func:`numerics.data.stores.open_store`.
   Nothing is ever unpickled: ``np.load(..., allow_pickle=False)``.
-- built-in, offline: ``digits`` (scikit-learn's bundled 8×8 handwritten digits, 1797 × 64) and
+- built-in, offline: ``digits`` (the 8×8 handwritten digits shipped with the package, 1797 × 64) and
   ``fashion-mnist`` (Debian package ``dataset-fashion-mnist``: idx files under
   ``/usr/share/datasets/fashion-mnist/``; directory overridable by ``REGIMES_FASHION_MNIST_DIR``;
   ``split="train"`` 60000 × 784 or ``"test"`` 10000 × 784).
@@ -198,23 +198,14 @@ def _read_idx(path: Path) -> np.ndarray:
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's bundled digits (1797 × 8 × 8), read from its csv without importing sklearn
-    (an import costs seconds); falls back to ``sklearn.datasets.load_digits``."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("sklearn")
-    if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
-        if path.is_file():
-            arr = np.loadtxt(path, delimiter=",")
-            if arr.shape == (1797, 65):
-                return arr[:, :-1].reshape(-1, 8, 8), arr[:, -1].astype(int)
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise ValueError("the digits dataset needs scikit-learn (pip install scikit-learn)") from None
-    b = load_digits()
-    return b.images.astype(float), b.target.astype(int)
+    """The 8×8 handwritten digits (1797 × 8 × 8, labels 0–9) shipped with the package as
+    ``numerics/data/digits.csv.gz`` (the copy scikit-learn bundles; UCI "Optical Recognition of
+    Handwritten Digits", Alpaydin & Kaynak 1998, CC BY 4.0), so scikit-learn is not needed."""
+    path = Path(__file__).with_name("digits.csv.gz")
+    arr = np.loadtxt(path, delimiter=",")
+    if arr.shape != (1797, 65):
+        raise ValueError(f"{path}: expected 1797 rows of 64 pixels and a label, got {arr.shape}")
+    return arr[:, :-1].reshape(-1, 8, 8), arr[:, -1].astype(int)
 
 
 def fashion_mnist_dir() -> Path:

@@ -15,7 +15,10 @@ def register(sub) -> None:
     mode.add_argument("--full", action="store_true", help="the papers' sizes (long)")
     p.add_argument("--only", default=None, help="run checks whose name matches this glob/substring")
     p.add_argument("--json", default=None, metavar="PATH", help="write the results as JSON to PATH")
-    p.add_argument("--out", default=None, metavar="DIR", help="write figures (PNG) and raw numbers (NPZ/CSV) to DIR")
+    p.add_argument("--out", default=None, metavar="DIR", help="write figures (--format) and raw numbers (NPZ/CSV) to DIR")
+    p.add_argument("--format", default="png", choices=("png", "pdf", "svg"),
+                   help="figure format with --out (default png; pdf and svg are vector)")
+    p.add_argument("--dpi", type=A.positive, default=None, help="figure resolution with --out (default 150)")
     p.add_argument("--seed", type=A.seed, default=0, help="master seed (default 0)")
     p.add_argument("--mutate", action="append", default=[], metavar="NAME=FACTOR",
                    help="multiply the theory values of registered result NAME by FACTOR in every check "

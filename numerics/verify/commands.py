@@ -12,9 +12,9 @@ import numpy as np
 
 from numerics.cli import jsonable
 from numerics.results import parse_mutation
-from numerics.verify.figures import all_figures
+from numerics.verify.figures import all_figures, configure
 from numerics.verify.power import coverage, limits_table, suite_power
-from numerics.verify.runner import format_table, run_checks, select_checks
+from numerics.verify.runner import _rng_for, format_table, run_checks, select_checks
 
 
 def run(ns) -> int:
@@ -53,6 +53,7 @@ def run(ns) -> int:
         Path(ns.json).write_text(json.dumps(jsonable(rep.as_json()), indent=2))
         print(f"wrote {ns.json}")
     if ns.out:
+        configure(getattr(ns, "format", "png"), getattr(ns, "dpi", None))
         written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
         print(f"wrote {len(written)} files to {ns.out}")
     return 0 if rep.passed else 1
@@ -97,7 +98,8 @@ def run_power(ns, checks, rep, mode, seed, progress) -> int:
 
 
 def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> list[Path]:
-    """Raw check numbers (CSV) and every registered figure (PNG + NPZ)."""
+    """Raw check numbers (CSV) and every registered figure (image + NPZ). A figure that names the check it
+    illustrates gets that check's random stream (so it can state the check's numbers)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "checks.csv"
@@ -114,5 +116,6 @@ def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> li
                 fnmatch.fnmatch(r.name, f"{f.name}*") for r in rep.rows):
             continue
         print(f"  figure {f.name} ...", file=sys.stderr, flush=True)
-        written += f.fn(out, full, np.random.default_rng([seed, 7]))
+        rng = _rng_for(seed, f.check) if f.check else np.random.default_rng([seed, 7])
+        written += f.fn(out, full, rng)
     return written
