@@ -204,6 +204,8 @@ def free_entropy(alpha, t, sigma, r=None, d=None):
     Bahadur–Rao lowest level y_0^{(d)} and the Poisson–Dirichlet log-partition
     (``rem.pd_log_partition``). Both are poor within O(d^{-1/2}) of α_c."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    if d is not None:  # exact finite-(d, n) theory (Laplace transforms), n = round(e^{αd}); r=None: E over x ~ P_t
+        return _exact("free_entropy", alpha, t, sigma, r, d)
     alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
     liquid = alpha >= g.alpha_c_r(t, sigma, r)
@@ -226,6 +228,8 @@ def participation_ratio(alpha, t, sigma, r=None, d=None):
     1 - m at the Bahadur–Rao lowest level; liquid n E σ(ℓ)² (one low level on the annealed
     bulk, exact non-central χ² level law; exponentially small deep in the liquid phase)."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    if d is not None:  # exact finite-(d, n) theory (Laplace transforms), n = round(e^{αd}); r=None: E over x ~ P_t
+        return _exact("participation_ratio", alpha, t, sigma, r, d)
     alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
     liquid = alpha >= g.alpha_c_r(t, sigma, r)
@@ -235,6 +239,13 @@ def participation_ratio(alpha, t, sigma, r=None, d=None):
         return np.where(liquid, 0.0, cond)
     pr = _one_level_vec(alpha, t, sigma, r, d)[0] if np.any(liquid) else 0.0
     return np.where(liquid, pr, cond)
+
+
+def _exact(kind, alpha, t, sigma, r, d):
+    """The exact finite-(d, n) value (:func:`numerics.models.rem.finite_size.from_alpha`)."""
+    from numerics.models.rem.finite_size import from_alpha
+
+    return from_alpha(kind, alpha, t, sigma, r, d)
 
 
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(80)
@@ -257,7 +268,7 @@ def phi_C(t, alpha, sigma, d=None):
         t, alpha, sigma = (np.asarray(v, dtype=float) for v in (t, alpha, sigma))
         ac = theory("rem.alpha_c")(t, sigma)
         return np.where(alpha < ac, 1.0, np.where(alpha > ac, 0.0, 0.5))
-    return np.vectorize(lambda tt, aa, ss: _phi_c_finite(tt, aa, ss, float(d)))(t, alpha, sigma)
+    return _exact("phi_C", alpha, t, sigma, None, d)  # exact finite-(d, n) theory, n = round(e^{αd})
 
 
 _GH2_X, _GH2_W = np.polynomial.hermite_e.hermegauss(24)
