@@ -395,7 +395,8 @@ def test_unchecked_and_tested_cover_every_rem_result():
 @pytest.mark.slow
 @pytest.mark.parametrize("factor", ["1.05", "0.95"])
 def test_phi_c_crossing_fails_for_wrong_collapse_time(capsys, factor):
-    """The collapse time measured through φ_C: t_C wrong by ±5 % fails (and passes unmutated)."""
+    """The collapse time measured through φ_C: t_C (rem.t_C_alpha) or the threshold (rem.alpha_c) wrong by
+    ±5 % fails the quick φ_C checks (the unmutated run passes: test_runner / regimes verify)."""
     from numerics.cli import main
 
     assert main(["verify", "--quick", "--only", "rem.phi_C*", "--mutate", f"rem.t_C_alpha={factor}"]) == 1

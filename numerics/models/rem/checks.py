@@ -222,7 +222,7 @@ def _lowest_rho(t: float, r: np.ndarray, alpha: float) -> np.ndarray:
     return rem.lowest_level_rho(alpha, t, SIGMA, r)
 
 
-def _point_rows(rng, name: str, key: str, points: list[tuple[float, Route | None, str]], sets: int, per: int,
+def _point_rows(rng, key: str, points: list[tuple[float, Route | None, str]], sets: int, per: int,
                 d: int = 256, alpha: float = ALPHA) -> list[Measurement]:
     """Rows of a check over points of P_t, one per (t, route, label): theory per point =
     route(theory, r) + [exact(r) - route(numeric, r)] (= the exact value when unmutated), or the exact value
@@ -295,7 +295,7 @@ def free_entropy_check(rng: np.random.Generator, full: bool):
            (2.2, _liquid_legendre, "alpha - alpha_c_r - y_star/(2 Delta_t)"),
            (2.5, _liquid_threshold, "alpha - alpha_c(t) - r/(2 Gamma_t)"),
            (3.0, _liquid_cgf, "alpha + cgf(-1/(2 Delta_t))")]
-    return _point_rows(rng, "rem.free_entropy", "free_entropy", pts, sets, per)
+    return _point_rows(rng, "free_entropy", pts, sets, per)
 
 
 @check("rem.participation_ratio", tests=("rem.pd_participation", "rem.freezing_m_rho"),
@@ -307,7 +307,7 @@ def participation_check(rng: np.random.Generator, full: bool):
     pts = [(0.5, _pd_participation, "pd_participation(freezing_m_rho(rho_0))"),
            (0.9, _pd_participation, "pd_participation(freezing_m_rho(rho_0))"),
            (1.8, None, "exact"), (2.5, None, "exact")]
-    return _point_rows(rng, "rem.participation_ratio", "participation", pts, sets, per)
+    return _point_rows(rng, "participation", pts, sets, per)
 
 
 @check("rem.mean_energy", tests=("rem.y_star", "rem.energy_rho"),
@@ -318,7 +318,7 @@ def mean_energy_check(rng: np.random.Generator, full: bool):
     sets, per = (16, 64) if full else (8, 32)
     pts = [(0.5, _lowest_energy, "energy_rho(rho_0)"), (0.9, _lowest_energy, "energy_rho(rho_0)"),
            (1.8, _dominant_energy, "y_star"), (2.5, _dominant_energy, "y_star")]
-    return _point_rows(rng, "rem.mean_energy", "energy", pts, sets, per)
+    return _point_rows(rng, "energy", pts, sets, per)
 
 
 # ---------------------------------------------------------------------------------------------
