@@ -365,7 +365,8 @@ def test_exact_rejects_invalid_input(bad):
 
 
 def test_checks_pass_with_fixed_seed():
-    """The REM point checks pass their z-score criterion (threshold 4) in both phases."""
+    """The REM point checks pass their z-score criterion (threshold 4) in both phases; so do the φ_C
+    crossing times and the deep-liquid φ_C."""
     from numerics.verify import all_checks
 
     names = {c.name: c for c in all_checks()}
@@ -379,6 +380,10 @@ def test_checks_pass_with_fixed_seed():
             assert m.params["d"] >= 256
             phases.add(rem.phase(m.params["alpha"], m.params["t"], m.params["sigma"]))
         assert phases == {"liquid", "condensed"}
+    ms = names["rem.phi_C"].fn(np.random.default_rng(20261123), False)
+    assert [m.label for m in ms][:3] == ["crossing,level=0.85", "crossing,level=0.5", "crossing,level=0.15"]
+    for m in ms:
+        assert abs(m.value - m.theory) / m.stderr < 4, (m.label, m.value, m.theory, m.stderr)
 
 
 def test_unchecked_and_tested_cover_every_rem_result():
@@ -396,7 +401,7 @@ def test_unchecked_and_tested_cover_every_rem_result():
 @pytest.mark.parametrize("factor", ["1.05", "0.95"])
 def test_phi_c_crossing_fails_for_wrong_collapse_time(capsys, factor):
     """The collapse time measured through φ_C: t_C (rem.t_C_alpha) or the threshold (rem.alpha_c) wrong by
-    ±5 % fails the quick φ_C checks (the unmutated run passes: test_runner / regimes verify)."""
+    ±5 % fails the quick φ_C checks (unmutated they pass: test_checks_pass_with_fixed_seed)."""
     from numerics.cli import main
 
     assert main(["verify", "--quick", "--only", "rem.phi_C*", "--mutate", f"rem.t_C_alpha={factor}"]) == 1
