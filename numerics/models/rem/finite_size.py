@@ -71,6 +71,7 @@ N_MAX = 200_000  # largest energy grid; broader laws get a coarser lattice with 
 STD_MIN = 1e-7  # narrower level laws are point masses
 LAMBDA_NODES = 12  # Gauss nodes of the χ²_d law of λ
 _CONV_DIRECT_MAX = 4_000_000  # direct (exact-summation) convolution below this many multiply-adds
+_COARSE = 4096  # log-density evaluations of a broad law (spline to the fine grid, verified)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,23 +201,42 @@ def _law_from_logpdf(logpdf, centre: float, std: float, n: int, lower: float | N
     lo, hi = centre - k * std, centre + k * std
     if lower is not None:
         lo = max(lo, lower + 0.5 * h)
-    for _ in range(40):
+
+    def grid(a, b):
         if on_lattice:
-            j0, j1 = math.ceil(lo / h), math.ceil(hi / h)
-            E = h * np.arange(j0, j1 + 1)
-        else:
-            E = np.arange(lo, hi + 0.5 * h, h)
+            return h * np.arange(math.ceil(a / h), math.ceil(b / h) + 1)
+        return np.arange(a, b + 0.5 * h, h)
+
+    def logpdf_safe(E):
         lp = logpdf(E)
-        lp = np.where(np.isfinite(lp), lp, -np.inf)
-        top = float(np.max(lp))
-        grow_lo = lp[0] > top - cut and (lower is None or E[0] - k * std > lower)
-        grow_hi = lp[-1] > top - cut
+        return np.where(np.isfinite(lp), lp, -np.inf)
+
+    for _ in range(40):  # bounds, on at most _COARSE + 1 points
+        Ec = np.linspace(lo, hi, min(_COARSE + 1, max(2, int((hi - lo) / h) + 1)))
+        lpc = logpdf_safe(Ec)
+        top = float(np.max(lpc))
+        grow_lo = lpc[0] > top - cut and (lower is None or Ec[0] - k * std > lower)
+        grow_hi = lpc[-1] > top - cut
         if not (grow_lo or grow_hi):
             break
         if grow_lo:
             lo = lo - k * std if lower is None else max(lo - k * std, lower + 0.5 * h)
         if grow_hi:
             hi = hi + k * std
+    E = grid(lo, hi)
+    lp = None
+    if E.size > 2 * _COARSE and np.all(np.isfinite(lpc)):
+        # broad law: the log-density (smooth on the scale std ≫ coarse spacing ≈ std/150) by a cubic
+        # spline through the coarse values, verified at 64 fine points (else exact evaluation)
+        from scipy.interpolate import CubicSpline
+
+        spline = CubicSpline(Ec, lpc)
+        probe = E[np.linspace(0, E.size - 1, 64).astype(int)]
+        if np.max(np.abs(spline(probe) - logpdf_safe(probe))) < 1e-10:
+            lp = spline(E)
+    if lp is None:
+        lp = logpdf_safe(E)
+    top = float(np.max(lp))
     keep = np.flatnonzero(lp > top - cut)
     E, lp = E[keep[0]: keep[-1] + 1], lp[keep[0]: keep[-1] + 1]
     w = np.exp(lp - top)
