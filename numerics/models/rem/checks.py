@@ -426,7 +426,7 @@ def sample_pd(rng: np.random.Generator, m: float, reps: int, levels: int = PD_LE
                    "ln Γ(1-m)/m + γ_E(1/m - 1)")
 def pd_check(rng: np.random.Generator, full: bool):
     """PD(m) sampled as a Poisson process: participation ratio and log-partition against the registered forms."""
-    reps = 20000 if full else 6000
+    reps = 20000 if full else 4000
     out = []
     for m in (0.3, 0.6):
         pr, ls = sample_pd(rng, m, reps)
