@@ -8,8 +8,8 @@ numeric step is the root ``ρ_0`` of ``I(ρ) = α`` (the lowest level), found by
 Public functions (all broadcast over NumPy arrays):
 
 - :func:`alpha_c` ``(t, σ)``: condensation threshold ``½ ln(Γ_t/Δ_t)`` (typical point ``r = Γ_t``).
-- :func:`free_entropy` ``(α, t, σ, r=Γ_t, d=None)``: ``(1/d) E ln Z``; leading order, or with the
-  finite-``d`` corrections when ``d`` is given (see the function).
+- :func:`free_entropy` ``(α, t, σ, r=Γ_t, d=None)``: ``(1/d) E ln Z``; leading order, or the exact
+  finite-(d, n) value when ``d`` is given (:mod:`numerics.models.rem.finite_size`).
 - :func:`phase`: ``"liquid"`` (``α > α_c``) or ``"condensed"``.
 - :func:`freezing_m`: Poisson–Dirichlet parameter ``m = |k(y_0)|/β`` (1 in the liquid phase).
 - :func:`participation_ratio`: ``E Σ_μ w_μ²`` of the posterior weights at a point of ``P_t``:
@@ -199,11 +199,11 @@ def free_entropy(alpha, t, sigma, r=None, d=None):
     """(1/d) E ln Z(x), Z = Σ_μ exp(-|x - e^{-t}a_μ|²/(2Δ_t)), n = e^{αd}, |x|²/d = r (default Γ_t).
 
     Leading order: α + Λ(-β) (liquid, α ≥ α_c) or -y_0/(2Δ_t) (condensed).
-    With ``d`` (finite-size, approximate): liquid = (1/d) ln E[Z|x] plus the one-low-level
-    correction of :func:`_one_level_terms`; condensed = -y_0^{(d)}/(2Δ_t) + E ln S_PD(m)/d with the
-    Bahadur–Rao lowest level y_0^{(d)} and the Poisson–Dirichlet log-partition
-    (``rem.pd_log_partition``). Both are poor within O(d^{-1/2}) of α_c."""
+    With ``d``: the exact finite-(d, n) value, n = round(e^{αd}) (Laplace transforms,
+    :func:`numerics.models.rem.finite_size.free_entropy`), given r, or averaged over x ~ P_t when r is None."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    if d is not None:  # exact finite-(d, n) theory (Laplace transforms), n = round(e^{αd}); r=None: E over x ~ P_t
+        return _exact("free_entropy", alpha, t, sigma, r, d)
     alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
     liquid = alpha >= g.alpha_c_r(t, sigma, r)
@@ -222,10 +222,12 @@ def free_entropy(alpha, t, sigma, r=None, d=None):
 def participation_ratio(alpha, t, sigma, r=None, d=None):
     """E Σ_μ w_μ² of the posterior weights w_μ(x) ∝ exp(-|x - e^{-t}a_μ|²/(2Δ_t)) at a point of P_t.
 
-    Leading order: 1 - m (condensed, Poisson–Dirichlet), 0 (liquid). With ``d``: condensed
-    1 - m at the Bahadur–Rao lowest level; liquid n E σ(ℓ)² (one low level on the annealed
-    bulk, exact non-central χ² level law; exponentially small deep in the liquid phase)."""
+    Leading order: 1 - m (condensed, Poisson–Dirichlet), 0 (liquid). With ``d``: the exact finite-(d, n)
+    value, n = round(e^{αd}) (:func:`numerics.models.rem.finite_size.participation_ratio`; → 1/n deep in
+    the liquid phase), given r, or averaged over x ~ P_t when r is None."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
+    if d is not None:  # exact finite-(d, n) theory (Laplace transforms), n = round(e^{αd}); r=None: E over x ~ P_t
+        return _exact("participation_ratio", alpha, t, sigma, r, d)
     alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
     liquid = alpha >= g.alpha_c_r(t, sigma, r)
@@ -235,6 +237,13 @@ def participation_ratio(alpha, t, sigma, r=None, d=None):
         return np.where(liquid, 0.0, cond)
     pr = _one_level_vec(alpha, t, sigma, r, d)[0] if np.any(liquid) else 0.0
     return np.where(liquid, pr, cond)
+
+
+def _exact(kind, alpha, t, sigma, r, d):
+    """The exact finite-(d, n) value (:func:`numerics.models.rem.finite_size.from_alpha`)."""
+    from numerics.models.rem.finite_size import from_alpha
+
+    return from_alpha(kind, alpha, t, sigma, r, d)
 
 
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(80)
@@ -247,17 +256,15 @@ def phi_C(t, alpha, sigma, d=None):
 
     x = e^{-t}a_ν + sqrt(Δ_t) z sits on a planted level (log-weight -|z|²/2) among e^{αd} - 1
     ordinary ones. Leading order in d: φ_C = 1 for α < α_c(t) (t < t_C), 0 for α > α_c(t).
-    With ``d`` (finite-d crossover, approximate): the log-ratio planted/rest is
-    L = -|z|²/2 - ln Z_rest, r = |x|²/d, (|z|²/d, r) jointly Gaussian (CLT), Z_rest = annealed
-    bulk + the Poisson process of low levels to first order (liquid rest) or the finite-d
-    condensed free entropy (condensed rest); see :func:`_phi_c_finite`. Deep in the liquid rest (α - α_c ≫ d^{-1/2}) L ≈ N(d(α_c - α), d s²/Γ_t):
-    the crossover width in α is sqrt(s²/(Γ_t d))."""
+    With ``d``: the exact finite-(d, n) crossover, n = round(e^{αd}) (planted level + n - 1 ordinary
+    ones, Laplace transforms: :func:`numerics.models.rem.finite_size.phi_C`; → 1/n deep in the liquid
+    phase). Crossover width in α ~ sqrt(s²/(Γ_t d))."""
     _check(t=t, alpha=alpha, sigma=sigma, d=d)
     if d is None:
         t, alpha, sigma = (np.asarray(v, dtype=float) for v in (t, alpha, sigma))
         ac = theory("rem.alpha_c")(t, sigma)
         return np.where(alpha < ac, 1.0, np.where(alpha > ac, 0.0, 0.5))
-    return np.vectorize(lambda tt, aa, ss: _phi_c_finite(tt, aa, ss, float(d)))(t, alpha, sigma)
+    return _exact("phi_C", alpha, t, sigma, None, d)  # exact finite-(d, n) theory, n = round(e^{αd})
 
 
 _GH2_X, _GH2_W = np.polynomial.hermite_e.hermegauss(24)
