@@ -84,7 +84,7 @@ def emit(payload: dict, as_json: bool, table: str | None = None) -> None:
 
 
 # declaration modules of the model-free commands (their code: registry.py, simulations.py, benchmarks.py)
-MODEL_FREE_COMMANDS = ("results", "simulate", "bench")
+MODEL_FREE_COMMANDS = ("results", "simulate", "bench", "notebooks")
 
 
 def command_modules() -> list[str]:
@@ -111,6 +111,7 @@ def resolve(ref: str | Callable) -> Callable:
 def build_parser() -> Parser:
     """The ``regimes`` parser with every registered command."""
     parser = Parser(prog="regimes", description="Theory workbench for the dynamical regimes of diffusion models.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in command_modules():
         mod = importlib.import_module(name)
@@ -126,6 +127,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         ns = parser.parse_args(argv)
+        if getattr(ns, "version", False) and ns.command is None:
+            from regimes import __version__
+
+            print(f"regimes {__version__}")
+            return 0
         func = getattr(ns, "func", None)
         if func is None:
             raise CLIError("regimes: error: choose a COMMAND (see `regimes --help`)")

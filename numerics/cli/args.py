@@ -18,8 +18,8 @@ import math
 from numerics import io as _io
 from numerics.engine import memory as _memory
 
-__all__ = ["positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability", "time",
-           "output_file", "figure_file", "output_dir", "output_json", "memory_budget", "add_once", "add_json",
+__all__ = ["integer", "positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability",
+           "time", "output_file", "figure_file", "output_dir", "output_json", "memory_budget", "add_once", "add_json",
            "add_memory_budget", "add_progress", "FIGURE_SUFFIXES"]
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".jpg", ".jpeg")
@@ -41,6 +41,14 @@ def _int(text: str, low: int) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}")
     if v < low:
         raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+    return int(v)
+
+
+def integer(text: str) -> int:
+    """Any integer (negative allowed, e.g. a column index counted from the end)."""
+    v = _float(text)
+    if v != math.floor(v):
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}")
     return int(v)
 
 

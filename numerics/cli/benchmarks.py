@@ -1,7 +1,8 @@
 """``regimes bench`` (declared in :mod:`numerics.cli.bench`): performance as ratios measured in one run.
 
 Pieces: :mod:`numerics.engine.bench` (empirical score vs the float32 GEMM peak and the naive
-reference) and the ``bench`` module of every model folder (``run(quick) -> dict``). ``--startup``
+reference), the ``bench`` module of every model folder (``run(quick) -> dict``) and
+:mod:`numerics.data.bench` (``regimes times`` on Fashion-MNIST vs its GEMM-bound lower bound). ``--startup``
 times CLI commands in fresh processes (warm: bytecode and caches present) against the bare imports
 they are judged by: closed-form commands vs ``python -c "import numpy"``, registry commands vs
 ``python -c "import sympy"``.
@@ -9,6 +10,7 @@ they are judged by: closed-form commands vs ``python -c "import numpy"``, regist
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import shutil
@@ -66,7 +68,7 @@ def run(ns) -> int:
     if ns.startup:
         report.update(startup(ns.repeats))
     else:
-        pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")]
+        pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")] + [("data", importlib.import_module("numerics.data.bench"))]
         chosen = [(name, mod) for name, mod in pieces if not ns.only or ns.only in name]
         if not chosen:
             raise ValueError(f"--only {ns.only!r} matches no benchmark; benchmarks: {', '.join(n for n, _ in pieces)}")

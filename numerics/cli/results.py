@@ -24,4 +24,12 @@ def register(sub) -> None:
     q.add_argument("-o", "--output", type=A.output_file, default=None, metavar="FILE",
                    help="write to FILE (atomically) instead of stdout")
     q.add_argument("--steps", action="store_true", help="append the derivation steps (as comments)")
+    style = q.add_mutually_exclusive_group()
+    style.add_argument("--inline", dest="style", action="store_const", const="inline",
+                       help="$symbol = expression$ on one line (for running text)")
+    style.add_argument("--equation", dest="style", action="store_const", const="equation",
+                       help="a numbered, labelled equation; a split when wider than the page (default)")
+    style.add_argument("--align", dest="style", action="store_const", const="align",
+                       help="an align environment, one line per piece, only the first numbered")
+    q.set_defaults(style="equation")
     q.set_defaults(func="numerics.cli.registry:run_latex")

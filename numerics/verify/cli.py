@@ -20,12 +20,18 @@ def register(sub) -> None:
                    help="write the results as JSON to PATH (checked before the run, written atomically); "
                         "--json alone or --json - prints the JSON on stdout (the table then goes to stderr)")
     p.add_argument("--out", default=None, type=A.output_dir, metavar="DIR",
-                   help="write figures (PNG) and raw numbers (NPZ/CSV) to DIR (created if its parent exists; "
+                   help="write figures (--format) and raw numbers (NPZ/CSV) to DIR (created if its parent exists; "
                         "files written atomically)")
+    p.add_argument("--format", default="png", choices=("png", "pdf", "svg"),
+                   help="figure format with --out (default png; pdf and svg are vector)")
+    p.add_argument("--dpi", type=A.positive, default=None, help="figure resolution with --out (default 150)")
     p.add_argument("--seed", type=A.seed, default=0, help="master seed (default 0)")
     p.add_argument("--mutate", action="append", default=[], metavar="NAME=FACTOR",
                    help="multiply the theory values of registered result NAME by FACTOR in every check "
                         "(repeatable; the simulations are untouched): a check that names NAME must then fail")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run the checks as tasks on this dask.distributed scheduler (tcp://host:port), gathered "
+                        "in order: the same numbers as in-process (pip install 'regimes[dask]')")
     p.add_argument("--list", action="store_true", help="list the checks (with the results they test) and exit")
     p.add_argument("--coverage", action="store_true",
                    help="list which checks test which registered results, and the results no check tests; exit 1 if "

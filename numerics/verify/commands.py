@@ -13,9 +13,9 @@ import numpy as np
 from numerics.cli import jsonable
 from numerics.io import open_atomic, write_text_atomic
 from numerics.results import parse_mutation
-from numerics.verify.figures import all_figures
+from numerics.verify.figures import all_figures, configure
 from numerics.verify.power import coverage, limits_table, suite_power
-from numerics.verify.runner import format_table, run_checks, select_checks
+from numerics.verify.runner import _rng_for, format_table, run_checks, select_checks
 
 
 def run(ns) -> int:
@@ -45,13 +45,20 @@ def run(ns) -> int:
         if show:
             print(f"  running {name} ...", file=sys.stderr, flush=True)
 
-    rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
+    if ns.scheduler:
+        from numerics.verify.distributed import run_checks_distributed
+
+        rep = run_checks_distributed(checks, mode=mode, seed=seed, mutate=mutate, scheduler=ns.scheduler,
+                                     progress=lambda name: print(f"  done {name}", file=sys.stderr, flush=True))
+    else:
+        rep = run_checks(checks, mode=mode, seed=seed, progress=progress, mutate=mutate)
     if ns.power:
         return run_power(ns, checks, rep, mode, seed, progress)
     print(format_table(rep), file=sys.stderr if json_stdout else sys.stdout)
     if ns.json:
         write_json(ns.json, rep.as_json())
     if ns.out:
+        configure(getattr(ns, "format", "png"), getattr(ns, "dpi", None))
         written = write_outputs(Path(ns.out), rep, mode == "full", seed, ns.only)
         print(f"wrote {len(written)} files to {ns.out}", file=sys.stderr if json_stdout else sys.stdout)
     return 0 if rep.passed else 1
@@ -107,7 +114,8 @@ def write_json(dest: str, payload) -> None:
 
 
 def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> list[Path]:
-    """Raw check numbers (CSV) and every registered figure (PNG + NPZ)."""
+    """Raw check numbers (CSV) and every registered figure (image + NPZ). A figure that names the check it
+    illustrates gets that check's random stream (so it can state the check's numbers)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / "checks.csv"
@@ -124,5 +132,6 @@ def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> li
                 fnmatch.fnmatch(r.name, f"{f.name}*") for r in rep.rows):
             continue
         print(f"  figure {f.name} ...", file=sys.stderr, flush=True)
-        written += f.fn(out, full, np.random.default_rng([seed, 7]))
+        rng = _rng_for(seed, f.check) if f.check else np.random.default_rng([seed, 7])
+        written += f.fn(out, full, rng)
     return written

@@ -27,7 +27,6 @@ NULLABLE = {
     "t_curv_logp": "no sign change of ∂²_q ln P_t(0) at t > 0",
     "t_curv_V": "the backward potential is never double-well at t > 0",
     "t_bimodal": "β ≤ 1 or the μ-measure never bimodal",
-    "n": "rem: n = e^{αd} beyond the float range (see log_n)",
     "phi_theory": "no theory curve for this model/level",
     "phi_posterior": "model without exact posteriors", "phi_posterior_stderr": "model without exact posteriors",
     "groups": "no grouping declared", "z": "no theory", "phi": "empirical model without class labels",

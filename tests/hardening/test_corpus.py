@@ -7,8 +7,7 @@ import hostile_corpus as corpus
 import hostile_judge as judge
 import pytest
 
-SLOW = {"rem --sigma 1 --t 0.2 --alpha 0.01 --d 1e6 --json", "rem --sigma 1 --t 1 --alpha 0.03 --d 1e6 --json",
-        "rem --sigma 1 --t 3 --alpha 5 --d 100000 --json"}
+SLOW = {"rem --sigma 1 --t 1 --alpha 1e-4 --d 1e6 --json"}
 
 
 def _params():

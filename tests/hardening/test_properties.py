@@ -124,21 +124,29 @@ def test_cw_invalid(cli, case):
 def test_rem_valid(cli, sigma, t, alpha, d):
     argv = ["rem", "--sigma", num(sigma), "--t", num(t), "--alpha", num(alpha), "--json"]
     argv += ["--d", str(d)] if d else []
+    scale = sigma**2 * math.exp(-2 * t) / (2 * -math.expm1(-2 * t))
+    if d and alpha * d > 100:  # the exact finite-(d, n) values stop at n = e^100: refused, one line
+        return assert_invalid(*cli(*argv), argv, "alpha")
+    if d and scale > 1e5:  # level-energy scale beyond the exact evaluation's range: refused, one line
+        return assert_invalid(*cli(*argv), argv, "sigma")
     o = assert_valid(*cli(*argv), argv)
+    if d:
+        assert o["n"] == round(math.exp(alpha * d)) and isinstance(o["n"], int)
     if d and o["phase"] == "liquid" and o["alpha"] > 2 * o["alpha_c"] + 5 / math.sqrt(d):
-        # deep in the liquid phase the finite-d weights spread over the n = e^{αd} points: ≥ 1/n
-        assert o["participation_ratio_d"] >= 0.99 * math.exp(-alpha * d)
+        # deep in the liquid phase the finite-d weights spread over the n points: Σ w² ≥ 1/n (equality when alike)
+        assert o["participation_ratio_d"] >= (1 - 1e-9) / o["n"]
 
 
 def test_rem_deep_liquid_is_one_over_n(cli):
-    """t → ∞ at fixed (α, d): every level alike, Σ w² → 1/n exactly (φ_C and the participation ratio)."""
-    for t in ("20", "1e3", "1e300"):
+    """t → ∞ at fixed (α, d): every level alike, Σ w² → 1/n exactly (φ_C and the participation ratio),
+    n = round(e^{αd}) = 2165 here, and (1/d) ln Z → ln(n)/d - ½."""
+    for t in ("30", "1e3", "1e300"):
         rc, out, err = cli("rem", "--sigma", "1", "--t", t, "--alpha", "0.03", "--d", "256", "--json")
         o = json.loads(out)
-        assert rc == 0 and not err
-        assert o["phi_C_d"] == pytest.approx(math.exp(-0.03 * 256), rel=1e-9)
-        assert o["participation_ratio_d"] == pytest.approx(math.exp(-0.03 * 256), rel=1e-9)
-        assert o["free_entropy_d"] == pytest.approx(0.03 - 0.5, abs=1e-12)  # α + Λ(-β) → α - r/(2Δ) = α - ½
+        assert rc == 0 and not err and o["n"] == 2165
+        assert o["phi_C_d"] == pytest.approx(1 / 2165, rel=1e-9)
+        assert o["participation_ratio_d"] == pytest.approx(1 / 2165, rel=1e-9)
+        assert o["free_entropy_d"] == pytest.approx(math.log(2165) / 256 - 0.5, abs=1e-9)
 
 
 # ------------------------------------------------------------------------------------------- simulate

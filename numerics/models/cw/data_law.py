@@ -6,13 +6,11 @@ maximum likelihood of the global field (which does not need n ≫ N)."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 from scipy import optimize, special
 
 from numerics.generated import cw as G
-from numerics.io import open_atomic
 from numerics.models.cw import kernels as K
 from numerics.models.cw.generation import generate
 from numerics.models.cw.model import CurieWeiss
@@ -166,34 +164,32 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
 def data_law_figure(result: dict, path: str) -> str:
     """Learned-score p_+ error vs n/N for each N, with the derived law (and the ML global weight
     for contrast); matplotlib Agg, written to ``path``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from numerics.verify.figures import new_axes, savefig
+
     rows = result["rows"]
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = new_axes(width=6.0, height=4.2)
     Ns = sorted({r["N"] for r in rows})
     for N in Ns:
         rr = [r for r in rows if r["N"] == N]
         x = [r["n_over_N"] for r in rr]
-        ax.errorbar(x, [r["rms_pl"] for r in rr], yerr=[r["rms_pl_stderr"] for r in rr], marker="o", ls="", label=f"learned fields, N={N}")
-        ax.plot(x, [r["rms_ml"] for r in rr], marker="x", ls=":", alpha=0.6, label=f"ML global H, N={N}")
+        ax.errorbar(x, [r["rms_pl"] for r in rr], yerr=[r["rms_pl_stderr"] for r in rr], marker="o", ls="", label=f"learned fields, $N={N}$")
+        ax.plot(x, [r["rms_ml"] for r in rr], marker="x", ls=":", alpha=0.6, label=f"ML global $H$, $N={N}$")
     xs = np.geomspace(min(r["n_over_N"] for r in rows), max(r["n_over_N"] for r in rows), 200)
     for N in Ns:
         ax.plot(xs, data_law_theory(xs, CurieWeiss(N, result["beta"], result["H"]), finite_N=True), "--", lw=0.8, color="0.5")
     model = CurieWeiss(max(Ns), result["beta"], result["H"])
-    ax.plot(xs, data_law_theory(xs, model), "k-", label=r"law, $N\to\infty$: Var$\Sigma\hat h_i = N/(4p_+p_-n\chi)$")
-    ax.plot([], [], "--", color="0.5", label="law with finite-N m, χ")
+    ax.plot(xs, data_law_theory(xs, model), "k-",
+            label=r"derived law, $N\to\infty$: $\sqrt{\mathbb{E}(\hat p_+ - p_+)^2}$ at $\mathrm{Var}\sum_i\hat h_i = N/(4p_+p_-n\chi)$")
+    ax.plot([], [], "--", color="0.5", label=r"derived law with the finite-$N$ $m^*$, $\chi$")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("n / N")
-    ax.set_ylabel(r"RMS error of $p_+$")
-    ax.set_title(f"Curie–Weiss data law (β={result['beta']:g}, H={result['H']:g})")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    with open_atomic(path, "wb") as fh:  # atomic; a symlink planted at path is replaced, never followed
-        fig.savefig(fh, format=Path(path).suffix.lstrip(".").lower() or "png", dpi=120)
+    ax.set_xlabel("$n / N$")
+    ax.set_ylabel(r"RMS error of $\hat p_+$")
+    ax.set_title(f"Curie–Weiss data law ($\\beta={result['beta']:g}$, $H={result['H']:g}$)")
+    ax.legend(loc="lower left")  # errors fall with n/N: the lower left corner is empty
+    savefig(fig, path)  # atomic; a symlink planted at path is replaced, never followed
     plt.close(fig)
     return str(path)
 

@@ -3,19 +3,19 @@ collapse (THEORY §3)."""
 
 from __future__ import annotations
 
-import math
 
 from numerics import validate
 from numerics.cli import emit
 from numerics.models.rem import model as rem
+from numerics.models.rem.finite_size import n_points
 
 
 def rem_table(sigma, t, alpha=None, d=None) -> dict:
     """The ``regimes rem`` payload (keys are a contract: alpha_c, t_C, free_entropy, phase,
     participation_ratio; leading order in d for a typical point of P_t, r = Γ_t).
 
-    With ``d`` (an integer ≥ 2): ``log_n`` = αd, ``n`` = e^{αd} (null when beyond the float range) and the
-    finite-d ``free_entropy_d``, ``participation_ratio_d``, ``phi_C_d`` (→ 1/n deep in the liquid phase).
+    With ``d`` (an integer ≥ 2, αd ≤ 100): ``log_n`` = αd, ``n`` = round(e^{αd}) and the exact finite-(d, n)
+    ``free_entropy_d``, ``participation_ratio_d``, ``phi_C_d`` (→ 1/n deep in the liquid phase).
     Ranges: 0 < σ ≤ 1e75, t ≥ 1e-8, α > 0 (``ValueError`` naming the parameter)."""
     sigma = validate.positive("sigma", sigma)
     t = validate.positive("t", t)
@@ -34,9 +34,8 @@ def rem_table(sigma, t, alpha=None, d=None) -> dict:
                phi_C=float(rem.phi_C(t, alpha, sigma)))
     if d is not None:
         d = validate.integer("d", d, 2)
-        log_n = alpha * d
-        out.update(d=d, log_n=log_n, n=math.exp(log_n) if log_n < 709.0 else None,
-                   free_entropy_d=float(rem.free_entropy(alpha, t, sigma, None, d)),
+        fe = float(rem.free_entropy(alpha, t, sigma, None, d))  # validates α·d and the energy scale first
+        out.update(d=d, log_n=alpha * d, n=n_points(alpha, d), free_entropy_d=fe,
                    participation_ratio_d=float(rem.participation_ratio(alpha, t, sigma, None, d)),
                    phi_C_d=float(rem.phi_C(t, alpha, sigma, d)))
     return out
@@ -52,7 +51,7 @@ def _table(o: dict) -> str:
                   f"  E Σ w² (x ~ P_t)     = {o['participation_ratio']:.6g}",
                   f"  φ_C (x ~ P^e_t)      = {o['phi_C']:.6g}"]
     if "d" in o:
-        n = f"n = {o['n']:.4g}" if o["n"] is not None else f"ln n = {o['log_n']:.6g}"
+        n = f"n = {o['n']}"
         lines += [f"  finite d = {o['d']} ({n}):  (1/d) ln Z = {o['free_entropy_d']:.8g}   "
                   f"E Σ w² = {o['participation_ratio_d']:.6g}   φ_C = {o['phi_C_d']:.6g}"]
     return "\n".join(lines)
