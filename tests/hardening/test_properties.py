@@ -226,7 +226,7 @@ def test_every_number_option_is_typed():
     free-text ones listed here (names, patterns, mutations, data keys)."""
     from numerics.cli import build_parser
 
-    free_text = {"--only", "--mutate", "name"}  # patterns, NAME=FACTOR, a result name
+    free_text = {"--only", "--mutate", "name", "--scheduler"}  # patterns, NAME=FACTOR, a result name, a Dask address
     parser = build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")  # noqa: SLF001
     untyped = []
