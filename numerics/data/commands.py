@@ -12,6 +12,7 @@ from numerics import timeconv, validate
 from numerics.cli import emit
 from numerics.data import sources as data
 from numerics.data import times as DT
+from numerics.models.mixture.collapse import covariance_eigenvalues, t_C_gaussian_spectrum
 
 KEYS = ("Lambda", "Lambda_err", "t_S", "t_S_err", "alpha", "t_C", "t_C_err", "eigenvalues", "n", "d")
 
@@ -37,6 +38,8 @@ def times_payload(ns) -> dict:
     t_load = time.perf_counter() - t0
     out = DT.dataset_times(ds.X, seed=seed, k=k, n_boot=n_boot, n_mc=n_mc, progress=not ns.json)
     payload = {key: out[key] for key in KEYS}
+    # Gaussian-spectrum prediction of t_C (THEORY §6) beside the Monte Carlo t_C: their gap measures non-Gaussianity
+    payload["t_C_gaussian"] = t_C_gaussian_spectrum(covariance_eigenvalues(ds.X), out["d"], out["n"])
     payload.update(
         source=ds.name, seed=seed, preprocessing=ds.preprocessing,
         eigenvalues_err=out["eigenvalues_err"], later_speciations=out["later_speciations"],
@@ -44,7 +47,8 @@ def times_payload(ns) -> dict:
         n_mc=out["n_mc"], n_boot=out["n_boot"],
         f_e={"t": out["fe_t"], "f": out["fe"], "f_err": out["fe_err"]},
         units={"t_S": timeconv.convert_times(max(out["t_S"], 0.0)),
-               "t_C": timeconv.convert_times(out["t_C"]) if math.isfinite(out["t_C"]) and out["t_C"] >= 0 else None},
+               "t_C": timeconv.convert_times(out["t_C"]) if math.isfinite(out["t_C"]) and out["t_C"] >= 0 else None,
+               "t_C_gaussian": timeconv.convert_times(payload["t_C_gaussian"]) if math.isfinite(payload["t_C_gaussian"]) else None},
         seconds={"load": t_load, **out["seconds"], "total": time.perf_counter() - t0},
     )
     if ns.plot:
@@ -101,6 +105,7 @@ def _table(o: dict) -> str:
              f"  preprocessing: {o['preprocessing']['policy']} (scale s = {o['preprocessing']['scale']:.6g})",
              f"  Lambda = {o['Lambda']:.6g} ± {o['Lambda_err']:.2g}   t_S = ½ ln Λ = {o['t_S']:.4f} ± {o['t_S_err']:.2g}",
              f"  t_C = {o['t_C']:.4f} ± {o['t_C_err']:.2g}   ({o['t_C_estimator']})",
+             f"  t_C (Gaussian spectrum) = {o['t_C_gaussian']:.4f}",
              "  top eigenvalues: " + ", ".join(f"{v:.4g}" for v in o["eigenvalues"])]
     for s in o["later_speciations"]:
         lines.append(f"  later speciation #{s['index']}: lambda = {s['eigenvalue']:.4g}, t = {s['t']:.4f} ± {s['t_err']:.2g}")

@@ -106,6 +106,7 @@ class Cov:
             return cls.iso(float(np.mean(w)), d)
         if 2 * len(big) >= d:
             base = float(np.mean(w[big]))
+            base = 0.0 if base <= tol else base  # the zeros of a rank-deficient matrix are exact zeros
             keep = np.setdiff1d(np.arange(d), big)
         else:
             base, keep = 0.0, np.arange(d)
