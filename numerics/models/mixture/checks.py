@@ -366,48 +366,86 @@ def _class_draws(model: Mixture, c: int, t: float, size: int, rng) -> np.ndarray
 COLLAPSE_LEVEL = 0.8
 
 
-def collapse_crossing_theory(model: Mixture, n: int, c: float, grid: np.ndarray) -> tuple[float, dict]:
-    """Predicted crossing of f^e through cα on ``grid``: t_C_rank(n^{1−c}) + [t_fd − T_ind] + b, t_fd the root of
-    the exact finite-d f = cα, T_ind Brent's root of the generated f_rank = cα (see the module docstring)."""
-    D, lam = model._rank_form()
+def leading_root_dense(model: Mixture, n: float, level: float) -> float:
+    """Root of the leading-order f(t) = level by an independent route: the eigenvalues of the dense class
+    covariances (``numpy.linalg.eigvalsh``) in α − (1/2d) Σ_c p_c Σ_i ln(1 + λ_{c,i} e^{−2t}/Δ_t), NumPy only."""
+    lams = [np.maximum(np.linalg.eigvalsh(cv.dense()), 0.0) for cv in model.covs]
+    alpha = math.log(n) / model.d
+
+    def f(t: float) -> float:
+        u = math.exp(-2.0 * t) / -math.expm1(-2.0 * t)
+        return alpha - sum(p * float(np.sum(np.log1p(lam * u))) for p, lam in zip(model.weights, lams)) / (2.0 * model.d)
+
+    return float(brentq(lambda t: f(t) - level, 1e-4, 20.0, xtol=1e-13))
+
+
+def collapse_crossing_theory(model: Mixture, n: int, c: float, grid: np.ndarray, mi=None) -> tuple[float, dict]:
+    """Predicted crossing of f^e through cα on ``grid``: T + [t_fd − T_ind] + b (see the module docstring).
+
+    T = t_C(n^{1−c}) (``mixture.t_C_rank`` for rank-D classes, else the root for the spectrum through
+    ``mixture.entropy_term``); t_fd the root of the exact finite-d f = f_lead − I(c; x_t)/d = cα, with I exact
+    (shared covariance) or ``mi(t)`` (exact-posterior Monte Carlo, interpolated); T_ind the leading root by an
+    independent route (Brent on the generated ``mixture.f_rank``, or :func:`leading_root_dense`)."""
     alpha = math.log(n) / model.d
     level = c * alpha
+    form = model._rank_form()
 
     def f_exact(t):
-        return float(model.excess_entropy(t, n, finite_d=True)[0]) - level
+        if mi is None:
+            return model.excess_entropy(t, n, finite_d=True)
+        return model.excess_entropy(t, n, finite_d=False) - mi(np.atleast_1d(t)) / model.d
 
-    t_fd = brentq(f_exact, 1e-4, 20.0, xtol=1e-12)
-    T_ind = brentq(lambda t: float(numeric("mixture.f_rank")(t, alpha, float(model.d), float(D), lam)) - level, 1e-4, 20.0,
-                   xtol=1e-13)
-    curve = model.excess_entropy(grid, n, finite_d=True)
+    lo, hi = float(grid[0]) - 0.15, float(grid[-1]) + 0.15
+    t_fd = brentq(lambda t: float(f_exact(t)[0]) - level, lo, hi, xtol=1e-12)
+    if form is not None:
+        D, lam = form
+        T_ind = brentq(lambda t: float(numeric("mixture.f_rank")(t, alpha, float(model.d), float(D), lam)) - level,
+                       1e-4, 20.0, xtol=1e-13)
+    else:
+        T_ind = leading_root_dense(model, n, level)
+    curve = f_exact(grid)
     bias = linear_crossing(grid, curve, level) - t_fd
     T = model.t_C(n ** (1.0 - c))
+    slope = float(np.polyfit(grid, curve, 1)[0])
     return T + (t_fd - T_ind) + bias, {"t_C_n_pow": T, "finite_d_shift": t_fd - T_ind, "estimator_bias": bias,
-                                       "level": level, "t_C": model.t_C(n), "D": D, "lambda": lam}
+                                       "level": level, "t_C": model.t_C(n), "f_slope": slope,
+                                       "rank_form": None if form is None else {"D": form[0], "lambda": form[1]}}
 
 
-@check("mixture.low_rank.t_C", tests=("mixture.t_C_rank", "mixture.f_rank"),
+@check("mixture.low_rank.t_C", tests=("mixture.t_C_rank", "mixture.f_rank", "mixture.entropy_term"),
        description="collapse on D-dimensional manifolds measured: f^e(t) over 8 training sets crosses cα (c = 0.8) at "
-                   "t_C(n^{1−c}) with intrinsic dimension D (d = 256, n = 3000, D = 8 and 32) + derived finite-d shift")
+                   "t_C(n^{1−c}) with intrinsic dimension D (d = 256, n = 3000, D = 8 and 32; and classes of ranks 8 "
+                   "and 24, the spectrum route) + derived finite-d shift")
 def low_rank_t_c(rng, full):
     d, n, sets, samples = (256, 3000, 8, 1000) if not full else (512, 20000, 12, 2000)
     c = COLLAPSE_LEVEL
+    level = c * math.log(n) / d
     out = []
-    for D in (8, 32):
-        model = low_rank_mixture(d, D)
-        level = c * math.log(n) / d
+    for tag, model in (("D=8", low_rank_mixture(d, 8)), ("D=32", low_rank_mixture(d, 32)), ("ranks8+24", mixed_rank_mixture(d))):
         t_guess = brentq(lambda t: float(model.excess_entropy(t, n, finite_d=True)[0]) - level, 1e-4, 20.0)
         grid = t_guess * np.linspace(0.94, 1.06, 9)
-        theory, parts = collapse_crossing_theory(model, n, c, grid)
+        mi = mi_se = None
+        if model.phi_method() == "large-d":  # no exact quadrature of I(c; x_t): exact-posterior Monte Carlo
+            tg = np.linspace(grid[0] - 0.15, grid[-1] + 0.15, 13)
+            pm = posterior_mc(model, tg, 20000, seed_from(rng))
+            vals = math.log(2.0) - pm.entropy.mean(axis=0)
+            errs = pm.entropy.std(axis=0, ddof=1) / math.sqrt(pm.samples)
+            mi = lambda t, tg=tg, vals=vals: np.interp(t, tg, vals)  # noqa: E731
+            mi_se = float(np.max(errs))
+        theory, parts = collapse_crossing_theory(model, n, c, grid, mi)
         crossings = []
         for _ in range(sets):
             train = model.sample(n, rng)
             res = excess_entropy_mc(train, grid, samples, seed_from(rng), dtype=np.float32)
             crossings.append(linear_crossing(grid, res.f, level))
         crossings = np.array(crossings)
-        out.append(Measurement(theory, float(crossings.mean()), float(crossings.std(ddof=1) / math.sqrt(sets)),
-                               {"d": d, "D": D, "n": n, "c": c, "training_sets": sets, "samples": samples, **parts},
-                               label=f"D={D}"))
+        se = float(crossings.std(ddof=1) / math.sqrt(sets))
+        if mi_se is not None:  # the Monte Carlo error of I/d moves the predicted crossing by se_I/(d f')
+            se = math.sqrt(se**2 + (mi_se / (d * parts["f_slope"])) ** 2)
+        out.append(Measurement(theory, float(crossings.mean()), se,
+                               {"d": d, "n": n, "c": c, "training_sets": sets, "samples": samples, "model": tag,
+                                "mutual_information": "exact" if mi is None else "exact-posterior Monte Carlo", **parts},
+                               label=tag))
     return out
 
 
@@ -429,7 +467,7 @@ def liquid_times(model: Mixture, n: int, levels=(0.9, 0.97)) -> np.ndarray:
     return np.array([brentq(lambda t: f(t) - c * alpha, 1e-6, 50.0, xtol=1e-12) for c in levels])
 
 
-@check("mixture.low_rank.excess_entropy", tests=("mixture.f_rank", "mixture.entropy_term"),
+@check("mixture.low_rank.excess_entropy", tests=("mixture.f_rank",),
        description="Monte Carlo f^e(t) over 8 training sets vs the exact finite-d f(t) in the liquid phase (f = 0.9α, "
                    "0.97α): rank-8 classes (f_rank) and classes of ranks 8 and 24 (entropy_term), d = 256, n = 3000")
 def low_rank_entropy(rng, full):
