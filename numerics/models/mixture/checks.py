@@ -127,14 +127,24 @@ def kappa_root(kappa, lo: float = 1e-6, hi: float = 60.0) -> float:
 
 
 def theory_crossing(phi_of_t, grid: np.ndarray, level: float) -> tuple[float, float, np.ndarray]:
-    """(t_L, b, curve): root of the theory φ(t) = level (bracketed on the grid, Brent), the straight-line
-    estimator's bias on the theory curve over ``grid``, and the curve on the grid."""
+    """(t_L, b, curve): root of the theory φ(t) = level (Brent, bracketed on the grid, or beyond it when a mutated
+    theory moves the crossing off the grid), the straight-line estimator's bias on the theory curve over
+    ``grid``, and the curve on the grid."""
     curve = np.array([float(phi_of_t(t)) for t in grid])
     s = curve - level
     k = np.flatnonzero(np.sign(s[:-1]) != np.sign(s[1:]))
-    if k.size == 0:
-        raise ValueError(f"the theory curve does not cross {level:.4f} on the grid [{grid[0]:.3f}, {grid[-1]:.3f}]")
-    t_l = float(brentq(lambda t: float(phi_of_t(t)) - level, grid[k[0]], grid[k[0] + 1], xtol=1e-11))
+    if k.size:
+        lo, hi = grid[k[0]], grid[k[0] + 1]
+    else:  # φ decreases with t: step outwards on the side the level lies
+        step = float(grid[-1] - grid[0])
+        lo, hi = (grid[-1], grid[-1] + step) if s[-1] > 0 else (grid[0] - step, grid[0])
+        for _ in range(40):
+            if (float(phi_of_t(lo)) - level) * (float(phi_of_t(hi)) - level) <= 0:
+                break
+            lo, hi = (hi, hi + step) if s[-1] > 0 else (max(lo - step, 1e-6), lo)
+        else:
+            raise ValueError(f"the theory curve does not cross {level:.4f}")
+    t_l = float(brentq(lambda t: float(phi_of_t(t)) - level, lo, hi, xtol=1e-11))
     return t_l, linear_crossing(grid, curve, level) - t_l, curve
 
 
@@ -155,20 +165,20 @@ def clone_levels(model: Mixture, ts, pairs: int, steps: int, rng, *, fast_path: 
                      T=float(ts.max()) + 0.1, grid="uniform")
 
 
-def _phi_rows(res, model: Mixture, tag: str, params: dict) -> list[Measurement]:
-    """Cloning rows (binomial errors) and exact-posterior rows on the branch states, per level and time; rows where
+def _phi_rows(res, tag: str, params: dict) -> list[Measurement]:
+    """Cloning rows (binomial errors) and exact-posterior rows on the branch states, per level and time, against the
+    model's exact theory computed by the engine (``phi_theory``, through ``numerics.results.theory``); rows where
     the theory φ exceeds 0.99 (a saturated level, 1 − φ below the integrator's resolution) are left out."""
     rows = []
-    th = model.phi_levels(res.t)
     for lv in res.levels:
-        name = lv["level"]
+        name, th = lv["level"], lv["phi_theory"]
         for j, t in enumerate(res.t):
-            if th[name][j] > 0.99:
+            if th[j] > 0.99:
                 continue
             p = {**params, "t": float(t), "level": name}
-            rows.append(Measurement(float(th[name][j]), float(lv["phi"][j]), float(lv["stderr"][j]), p,
+            rows.append(Measurement(float(th[j]), float(lv["phi"][j]), float(lv["stderr"][j]), p,
                                     label=f"{tag},{name},t={t:.3f},cloning"))
-            rows.append(Measurement(float(th[name][j]), float(lv["phi_posterior"][j]), float(lv["phi_posterior_stderr"][j]),
+            rows.append(Measurement(float(th[j]), float(lv["phi_posterior"][j]), float(lv["phi_posterior_stderr"][j]),
                                     p, label=f"{tag},{name},t={t:.3f},posterior"))
     return rows
 
@@ -212,7 +222,7 @@ def hierarchy_phi(rng, full):
         t0 = model.level_t_S(lv)
         ts += [t0 - 0.3, t0, t0 + 0.3]
     res = clone_levels(model, ts, pairs, steps, rng, fast_path=True)
-    return _phi_rows(res, model, "d=1024", {"d": 1024, "pairs": pairs, "steps": steps})
+    return _phi_rows(res, "d=1024", {"d": 1024, "pairs": pairs, "steps": steps})
 
 
 # ---------------------------------------------------------------------------------------- K = 5, unequal weights
@@ -249,7 +259,7 @@ def weights_phi(rng, full):
     t0 = model.level_t_S(LEVEL_CLASS)
     ts = list(t0 + np.array([-0.2, 0.2, 0.6, 1.0]))
     res = clone_levels(model, ts, pairs, steps, rng, fast_path=True)
-    return _phi_rows(res, model, "K=5", {"d": 512, "pairs": pairs, "steps": steps})
+    return _phi_rows(res, "K=5", {"d": 512, "pairs": pairs, "steps": steps})
 
 
 # ---------------------------------------------------------------------------------------- covariance classes
@@ -299,7 +309,7 @@ def cov_phi(rng, full):
     model = covariance_mixture(512)
     t0 = model.pair_t_S(0, 1)
     res = clone_levels(model, t0 + np.linspace(-0.2, 0.2, 5), pairs, steps, rng, fast_path=False)
-    return _phi_rows(res, model, "d=512", {"d": 512, "pairs": pairs, "steps": steps})
+    return _phi_rows(res, "d=512", {"d": 512, "pairs": pairs, "steps": steps})
 
 
 # ---------------------------------------------------------------------------------------- KL and κ
@@ -417,7 +427,7 @@ def collapse_crossing_theory(model: Mixture, n: int, c: float, grid: np.ndarray,
                    "t_C(n^{1−c}) with intrinsic dimension D (d = 256, n = 3000, D = 8 and 32; and classes of ranks 8 "
                    "and 24, the spectrum route) + derived finite-d shift")
 def low_rank_t_c(rng, full):
-    d, n, sets, samples = (256, 3000, 8, 1000) if not full else (512, 20000, 12, 2000)
+    d, n, sets, samples = (256, 3000, 8, 800) if not full else (512, 20000, 12, 2000)
     c = COLLAPSE_LEVEL
     level = c * math.log(n) / d
     out = []
