@@ -24,6 +24,7 @@ from numerics.data import sources as data
 from numerics.data import times as DT
 from numerics.data.parallel import executor_for
 from numerics.data.stream import peak_memory, prepare
+from numerics.models.mixture.collapse import t_C_gaussian_spectrum
 
 KEYS = ("Lambda", "Lambda_err", "t_S", "t_S_err", "alpha", "t_C", "t_C_err", "eigenvalues", "n", "d")
 TIME_UNITS = ("OU time t of the forward process dx = -x dt + sqrt(2) dB applied to the data in the units of "
@@ -52,9 +53,13 @@ def times_payload(ns) -> dict:
                      memory_budget=ns.memory_budget, executor=ex)
         t_load = time.perf_counter() - t0
         out = DT.dataset_times(ds, seed=ns.seed, k=ns.k, n_boot=ns.n_boot, n_mc=ns.n_mc, progress=progress, executor=ex)
+        # Gaussian-spectrum prediction of t_C (THEORY §6) beside the Monte Carlo t_C: their gap measures
+        # non-Gaussianity; null when d > DT.DENSE_MAX_D (the full spectrum is not computed there)
+        spectrum = DT.full_spectrum(ds, executor=ex) if ds.d <= DT.DENSE_MAX_D else None
     finally:
         ex.close()
     payload = {key: out[key] for key in KEYS}
+    payload["t_C_gaussian"] = None if spectrum is None else t_C_gaussian_spectrum(spectrum, out["d"], out["n"])
     payload.update(
         ln_Lambda=out["ln_Lambda"], source=ds.name, seed=ns.seed, preprocessing=ds.preprocessing, time_units=TIME_UNITS,
         eigenvalues_err=out["eigenvalues_err"], later_speciations=out["later_speciations"],
@@ -62,7 +67,8 @@ def times_payload(ns) -> dict:
         t_C_estimator=out["t_C_estimator"], n_mc=out["n_mc"], n_boot=out["n_boot"],
         f_e={"t": out["fe_t"], "f": out["fe"], "f_err": out["fe_err"], "rows": out["fe_rows"]},
         fe_dtype=out["fe_dtype"], fe_float32_check=out["fe_float32_check"], fe_grid=out["fe_grid"],
-        units={"t_S": _conv(out["t_S"]), "t_C": _conv(out["t_C"])},
+        units={"t_S": _conv(out["t_S"]), "t_C": _conv(out["t_C"]),
+               "t_C_gaussian": None if payload["t_C_gaussian"] is None else _conv(payload["t_C_gaussian"])},
         executor=out["executor"],
     )
     if ns.plot:
@@ -128,6 +134,8 @@ def _table(o: dict) -> str:
              f"  units: --scale {pre['scale']} (unit s = {pre['unit_scale']:.6g}): {pre['policy']}",
              f"  Lambda = {lam}   t_S = ½ ln Λ = {o['t_S']:.4f} ± {o['t_S_err']:.2g}",
              f"  t_C = {o['t_C']:.4f} ± {o['t_C_err']:.2g}   ({o['t_C_estimator']})",
+             "  t_C (Gaussian spectrum) = " + ("not computed (d > 2048)" if o["t_C_gaussian"] is None
+                                               else f"{o['t_C_gaussian']:.4f}"),
              "  top eigenvalues: " + ", ".join(f"{v:.4g}" for v in o["eigenvalues"])]
     for s in o["later_speciations"]:
         lines.append(f"  later speciation #{s['index']}: lambda = {s['eigenvalue']:.4g}, t = {s['t']:.4f} ± {s['t_err']:.2g}")

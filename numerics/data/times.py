@@ -36,7 +36,7 @@ from numerics.data.parallel import Executor, LocalExecutor
 from numerics.data.stream import DataStream, from_array, peak_memory
 from numerics.engine.entropy import estimate_t_C
 
-__all__ = ["covariance_spectrum", "bootstrap_spectrum", "bootstrap_projected", "speciation", "speciation_stream",
+__all__ = ["full_spectrum", "covariance_spectrum", "bootstrap_spectrum", "bootstrap_projected", "speciation", "speciation_stream",
            "stream_spectrum", "dataset_spectrum", "excess_entropy_samples", "excess_entropy_curve", "collapse_time",
            "collapse_time_point", "default_time_grid", "coarse_rho", "coarse_time_grid", "dataset_times", "resident_bytes", "user_time", "internal_time"]
 
@@ -280,6 +280,17 @@ def dataset_spectrum(data, k: int = 10, *, executor: Executor | None = None,
     g2 = math.exp(2.0 * ds.log_unit)
     return {"eigenvalues": (w * g2).tolist(), "trace": float(ds.d * g2), "d": ds.d, "n": ds.n, "eigen_solver": used,
             "log_unit": ds.log_unit}
+
+
+def full_spectrum(ds: DataStream, *, executor: Executor | None = None) -> np.ndarray:
+    """All d eigenvalues (descending, clipped at 0) of the covariance of a stream, in its user units, by one
+    streamed pass of XᵀX (d ≤ :data:`DENSE_MAX_D`): the input of the Gaussian-spectrum collapse time."""
+    if ds.d > DENSE_MAX_D:
+        raise ValueError(f"d: the full spectrum is computed for d <= {DENSE_MAX_D}, got {ds.d}")
+    ex = executor or LocalExecutor()
+    C = ex.map_reduce(_cov_task, ds, ds.blocks(), _add, desc="covariance") / ds.n
+    w = np.linalg.eigvalsh(C)[::-1]
+    return np.maximum(w, 0.0) * math.exp(2.0 * ds.log_unit)
 
 
 # ---------------------------------------------------------------------------------- collapse

@@ -26,7 +26,10 @@ Optional capabilities (looked up with :func:`has`)
     empirical score; levels are named coarsest first, e.g. ``{"class": ±1}``).
 ``labels(y, t, rng)``
     ``{level: labels}`` of endpoints ``y`` at the final time ``t`` (what "the same class" means for
-    cloning). A model without it has no class notion and cannot be cloned.
+    cloning). A model without it has no class notion and cannot be cloned. Labels may be random: drawn
+    from the exact class posterior at ``t`` they make cloning measure E Σ_c P(c|x_t)² with no t_min bias
+    (the class given the endpoint is independent of the earlier states), so ``t_min`` may sit just below
+    the branch times.
 ``posterior(x, t)``
     ``{level: (B, K) array}`` of class posteriors ``P(c | x_t = x)``: gives the exact conditional
     cloning probability ``Σ_c P(c|x)²`` on the branch states (no SDE needed).

@@ -27,7 +27,7 @@ def test_registry_lists_the_foundation_results():
     for name in ["gm.t_S", "gm.t_C", "gm.phi", "gm.kappa", "gm.Lambda", "gm.score_q", "gm.t_curv_logp",
                  "gm.t_curv_V", "gm.entropy_gap", "gauss.kl_expected", "gauss.mp_density", "cw.t_S", "rem.alpha_c"]:
         assert name in ALL
-    assert [m.name for m in registry.models()] == ["cw", "gauss", "gm", "rem"]
+    assert [m.name for m in registry.models()] == ["cw", "gauss", "gm", "mixture", "rem"]
 
 
 def test_catalog_rows_and_kinds():
