@@ -5,21 +5,20 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: venv verify test test-fast generate lab browser-deps bench clean fashion-mnist
+.PHONY: venv verify test test-fast generate lab docs system-deps browser-deps tex-deps bench clean fashion-mnist
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip uv
 	$(VENV)/bin/uv pip install -q --compile-bytecode --python $(VPY) -e '.[dev]'
-	-@$(MAKE) --no-print-directory fashion-mnist
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-verify: $(STAMP)
+verify: system-deps $(STAMP)
 	$(VENV)/bin/regimes verify --quick
 
-test: $(STAMP) browser-deps
+test: system-deps $(STAMP)
 	$(VPY) -m pytest -q
 
 # the fast subset: no slow tests, no notebook/browser runs, no SymPy derivations
@@ -31,35 +30,54 @@ test-fast: $(STAMP)
 generate: $(STAMP)
 	$(VPY) -m theory.codegen
 
-# JupyterLab on loopback only; --allow-root is needed when run as root (harmless otherwise).
+# JupyterLab on loopback only, serving a working copy of the notebooks in lab/ (git-ignored): running
+# and saving there never touches the tracked, output-free notebooks/ (notebooks missing from lab/ are
+# copied in; ones already there are kept, edits included). --allow-root is needed as root.
 LAB_PORT ?= 8888
+LAB_DIR  ?= lab
+LAB_ARGS ?=
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab --allow-root --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=notebooks
+	$(VENV)/bin/regimes notebooks $(LAB_DIR)
+	$(VENV)/bin/jupyter lab --allow-root --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=$(LAB_DIR) $(LAB_ARGS)
 
-# Best effort, never fatal: Debian's chromium for tests/test_browser.py (as root, where apt-get
-# exists); without it that test skips with the reason. Playwright itself is a dev extra.
+# The docs site (Sphinx + myst-nb): API reference, the notebooks executed at their small size, the theory
+# document, the verification table, the CLI reference. Warnings are errors. Output: docs/_build/html.
+DOCS_OUT ?= docs/_build/html
+docs: $(STAMP)
+	REGIMES_NB_SIZE=small $(VPY) -m sphinx -W --keep-going -q -b html -d $(DOCS_OUT)/.doctrees docs $(DOCS_OUT)
+	@echo "docs: open $(DOCS_OUT)/index.html"
+
+# System packages from Debian, each printed as it is installed: Chromium (browser tests), a TeX engine
+# (the LaTeX export compiled in the tests), Fashion-MNIST (the optional dataset). Best effort: needs root
+# and apt-get; without them it prints what is missing and the tests that need it skip with the reason.
+system-deps: browser-deps tex-deps fashion-mnist
+
+APT := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300
+# apt_install NAME TEST-PATH: install Debian package NAME unless TEST-PATH exists (one line printed)
+define apt_install
+	@if [ -e $(2) ]; then echo "system-deps: $(1) present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "system-deps: apt-get install $(1) ..."; \
+	  ( $(APT) install $(1) >/dev/null 2>&1 || { $(APT) update >/dev/null 2>&1 && $(APT) install $(1) >/dev/null 2>&1; } ); \
+	  if [ -e $(2) ]; then echo "system-deps: $(1) installed"; else echo "system-deps: $(1) could not be installed (tests needing it skip)"; fi; \
+	else echo "system-deps: $(1) missing (as root: apt-get install $(1)); tests needing it skip"; fi; true
+endef
+
 CHROMIUM ?= /usr/bin/chromium
-APT := DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=120
 browser-deps:
-	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing chromium with apt-get for the browser test (best effort)"; \
-	  ( $(APT) install chromium >/dev/null 2>&1 || { $(APT) update >/dev/null 2>&1 && $(APT) install chromium >/dev/null 2>&1; } ) \
-	    || echo "note: chromium could not be installed; tests/test_browser.py will skip"; \
-	fi
+	$(call apt_install,chromium,$(CHROMIUM))
+
+tex-deps:
+	$(call apt_install,texlive-latex-base,/usr/bin/pdflatex)
 
 bench: $(STAMP)
 	$(VENV)/bin/regimes bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build *.egg-info docs/_build
 
-# Best effort: Fashion-MNIST from the Debian package (idx files under /usr/share/datasets/fashion-mnist);
-# needs root and apt-get; never fails the build (`regimes times --dataset fashion-mnist` explains when absent).
+# Fashion-MNIST from the Debian package (idx files under /usr/share/datasets/fashion-mnist; optional:
+# `regimes times --dataset fashion-mnist` explains when absent).
 FMNIST_DIR := /usr/share/datasets/fashion-mnist
 fashion-mnist:
-	@if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then echo "fashion-mnist: present"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  ( $(APT) install dataset-fashion-mnist >/dev/null 2>&1 || { $(APT) update >/dev/null 2>&1 && $(APT) install dataset-fashion-mnist >/dev/null 2>&1; } ); \
-	  if [ -f $(FMNIST_DIR)/train-images-idx3-ubyte.gz ]; then echo "fashion-mnist: installed"; \
-	  else echo "fashion-mnist: apt-get install dataset-fashion-mnist failed (skipped; optional)"; fi; \
-	else echo "fashion-mnist: not installed (optional; as root: apt-get install -y dataset-fashion-mnist)"; fi; true
+	$(call apt_install,dataset-fashion-mnist,$(FMNIST_DIR)/train-images-idx3-ubyte.gz)

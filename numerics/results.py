@@ -138,7 +138,8 @@ def parse_mutation(text: str) -> tuple[str, float]:
     name, sep, val = str(text).partition("=")
     if not sep:
         raise ValueError(f"mutate must look like NAME=FACTOR, got {text!r}")
-    _split(name.strip())
+    if "." not in name.strip():
+        raise ValueError(f"mutate: result name must look like 'model.name', got {name.strip()!r}")
     try:
         f = float(val)
     except ValueError:

@@ -94,17 +94,57 @@ def _class_windows(kappa: np.ndarray, h0: float, cut: float):
     return lo, hi
 
 
+def _kappa(kappa) -> np.ndarray:
+    """κ as a float array: every entry ≥ 0 and not NaN (+inf allowed: the separated limit)."""
+    try:
+        k = np.asarray(kappa, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"kappa must be a number or an array of numbers, got {kappa!r}") from None
+    if np.isnan(k).any() or (k < 0).any():
+        raise ValueError(f"kappa must be >= 0 (and not NaN), got {kappa!r}")
+    return k
+
+
+def _p_plus(p_plus) -> float:
+    """p_+ strictly inside (0, 1) (a single class has no cloning question)."""
+    try:
+        p = float(p_plus)
+    except (TypeError, ValueError):
+        raise ValueError(f"p_plus must be a number, got {p_plus!r}") from None
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p_plus must lie strictly between 0 and 1, got {p_plus!r}")
+    return p
+
+
+def _sech2(h: float) -> float:
+    """sech² h = 4 e^{-2|h|}/(1 + e^{-2|h|})², without overflow."""
+    e = math.exp(-2.0 * abs(h))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+# From κ = 1e4 the classes are separated to double precision for every representable p_+ (|h0| ≤ 373):
+# 1 - φ and H(p_+) - δ are O(sech²(κ - |h0|)) < e^{-19000}; φ = 1 and δ = H(p_+) exactly there.
+_KAPPA_SEPARATED = 1e4
+
+
 def phi(kappa, p_plus: float = 0.5) -> np.ndarray:
-    """Cloning probability φ(κ) = E Σ_c P(c|x)² (THEORY §2), vectorised over κ ≥ 0."""
-    kappa = np.asarray(kappa, dtype=float)
-    h0 = 0.5 * math.log(p_plus / (1.0 - p_plus))
+    """Cloning probability φ(κ) = E Σ_c P(c|x)² (THEORY §2; Biroli et al. 2024), vectorised over κ.
+
+    Limits: κ → 0 gives p_+² + p_-² (no information on the class), κ ≥ 1e4 (and +inf) gives 1 (separated
+    classes to double precision). ``ValueError`` for κ < 0, κ NaN, or p_+ outside (0, 1).
+    """
+    kappa = _kappa(kappa)
+    p_plus = _p_plus(p_plus)
+    h0 = 0.5 * (math.log(p_plus) - math.log1p(-p_plus))
     tiny = kappa < 1e-300
-    k = np.where(tiny, 1.0, kappa)
+    huge = kappa >= _KAPPA_SEPARATED
+    k = np.where(tiny | huge, 1.0, kappa)
     lo, hi = _class_windows(k, h0, _CUT_SECH)
     kk = k[..., None, None]
-    defect = _gl(lambda u: _gm.phi_defect_integrand(u, kk, p_plus), lo, hi).sum(axis=-1)
-    limit0 = 1.0 - 0.5 / math.cosh(h0) ** 2  # κ -> 0: φ = p_+² + p_-²
-    return np.where(tiny, limit0, 1.0 - defect)
+    with np.errstate(under="ignore"):
+        defect = _gl(lambda u: _gm.phi_defect_integrand(u, kk, p_plus), lo, hi).sum(axis=-1)
+    limit0 = 1.0 - 0.5 * _sech2(h0)  # κ -> 0: φ = p_+² + p_-²
+    return np.where(tiny, limit0, np.where(huge, 1.0, 1.0 - defect))
 
 
 def _mean_abs_excess(m: np.ndarray, s: np.ndarray) -> np.ndarray:
@@ -133,18 +173,21 @@ def entropy_gap(kappa, p_plus: float = 0.5) -> np.ndarray:
     """δ(κ) = κ - ½ ln(4 p_+ p_-) - Σ_c p_c E ln cosh(s_c κ + √κ z + h0)  (result ``gm.entropy_gap``).
 
     Excess entropy of the 1-D mixture along m̂ over one Gaussian of variance Γ_t;
-    0 ≤ δ ≤ H(p_+)."""
-    kappa = np.asarray(kappa, dtype=float)
+    0 ≤ δ ≤ H(p_+); δ = 0 at κ = 0 and δ = H(p_+) at κ = +inf. ``ValueError`` as for :func:`phi`."""
+    kappa = _kappa(kappa)
+    p_plus = _p_plus(p_plus)
     pm = 1.0 - p_plus
-    h0 = 0.5 * math.log(p_plus / pm)
+    h0 = 0.5 * (math.log(p_plus) - math.log1p(-p_plus))
     tiny = kappa < 1e-300
-    k = np.where(tiny, 1.0, kappa)
+    huge = kappa >= _KAPPA_SEPARATED
+    k = np.where(tiny | huge, 1.0, kappa)
     s = np.sqrt(k)
     # κ - Σ_c p_c |m_c| with m_± = ±κ + h0, exact when κ > |h0|
     base = np.where(k > abs(h0), -(p_plus - pm) * h0, k - p_plus * np.abs(k + h0) - pm * np.abs(k - h0))
     el = p_plus * _mean_logcosh_excess(k + h0, s) + pm * _mean_logcosh_excess(-k + h0, s)
     out = base - 0.5 * math.log(4 * p_plus * pm) - el
-    return np.where(tiny, 0.0, np.maximum(out, 0.0))
+    mixing = -(p_plus * math.log(p_plus) + pm * math.log1p(-p_plus))  # H(p_+), the κ -> ∞ limit
+    return np.where(tiny, 0.0, np.where(huge, mixing, np.clip(out, 0.0, mixing)))
 
 
 # ---------------------------------------------------------------------------------------

@@ -328,15 +328,19 @@ class Result:
 
     # ---- faces ---------------------------------------------------------------------------
     def latex(self) -> str:
-        """``symbol = display expression`` as LaTeX (no environment)."""
-        return f"{self.symbol} = {sp.latex(self.display, ln_notation=True)}"
+        """``symbol = display expression`` as LaTeX (no environment; :func:`theory.latex.latex`)."""
+        from theory.latex import latex
+
+        return f"{self.symbol} = {latex(self.display)}"
 
     def latex_equation(self) -> str:
         """The result in an ``equation`` environment with its label."""
         return f"\\begin{{equation}}\n  {self.latex()}\n  \\label{{{self.label}}}\n\\end{{equation}}"
 
     def _repr_latex_(self) -> str:
-        return f"$\\displaystyle {self.latex()}$"
+        from theory.latex import display_latex
+
+        return display_latex(self)
 
     def lambdify(self):
         """Quick NumPy function of the expression (notebooks; hot paths use the generated module)."""

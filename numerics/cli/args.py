@@ -3,7 +3,11 @@
 Each type parses one command-line string and raises :class:`argparse.ArgumentTypeError` with a
 message that argparse prefixes with the option's name, so bad input is one line naming the
 parameter (exit 2). Integers are parsed as integers (``--d 10.5`` is rejected, ``--d 1e3`` accepted
-as 1000), so JSON outputs print ints as ints.
+as 1000), so JSON outputs print ints as ints. Output paths are checked when the command line is parsed,
+before any work (:func:`output_file`, :func:`output_dir`); ``--memory-budget`` and ``--progress`` are
+declared once here (:func:`add_memory_budget`, :func:`add_progress`).
+
+Imports: the standard library and the stdlib-only :mod:`numerics.io` and :mod:`numerics.engine.memory`.
 """
 
 from __future__ import annotations
@@ -11,8 +15,14 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability", "time",
-           "add_once", "add_json"]
+from numerics import io as _io
+from numerics.engine import memory as _memory
+
+__all__ = ["integer", "positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability",
+           "time", "output_file", "figure_file", "output_dir", "output_json", "memory_budget", "add_once", "add_json",
+           "add_memory_budget", "add_progress", "FIGURE_SUFFIXES"]
+
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".jpg", ".jpeg")
 
 
 def _float(text: str) -> float:
@@ -31,6 +41,14 @@ def _int(text: str, low: int) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}")
     if v < low:
         raise argparse.ArgumentTypeError(f"must be an integer >= {low}, got {text!r}")
+    return int(v)
+
+
+def integer(text: str) -> int:
+    """Any integer (negative allowed, e.g. a column index counted from the end)."""
+    v = _float(text)
+    if v != math.floor(v):
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}")
     return int(v)
 
 
@@ -83,6 +101,44 @@ def time(text: str) -> float:
     return positive(text)
 
 
+def output_file(text: str) -> str:
+    """A file to write: non-empty, in an existing writable directory, not a directory (checked now,
+    before any work; written atomically later by :mod:`numerics.io`)."""
+    why = _io.file_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
+
+
+def figure_file(text: str) -> str:
+    """An output file whose extension names a figure format matplotlib writes (``FIGURE_SUFFIXES``)."""
+    why = _io.file_problem(text, suffixes=FIGURE_SUFFIXES)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
+
+
+def output_json(text: str) -> str:
+    """``-`` (standard output) or a JSON file to write (:func:`output_file`)."""
+    return text if text == "-" else output_file(text)
+
+
+def output_dir(text: str) -> str:
+    """An output directory: existing and writable, or new with an existing writable parent."""
+    why = _io.dir_problem(text)
+    if why:
+        raise argparse.ArgumentTypeError(why)
+    return text
+
+
+def memory_budget(text: str) -> int:
+    """A memory size in bytes: ``8G``, ``512M``, ``16GiB``, ``2.5e9``."""
+    try:
+        return _memory.parse_size(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a size like 8G, 512M or 16GiB (at least 1 byte), got {text!r}") from None
+
+
 def add_once(parser: argparse.ArgumentParser, *flags: str, **kwargs) -> None:
     """Add an option unless one of ``flags`` is already defined (models sharing ``--d``, ``--sigma``)."""
     if any(f in parser._option_string_actions for f in flags):  # noqa: SLF001 - argparse has no public query
@@ -93,3 +149,18 @@ def add_once(parser: argparse.ArgumentParser, *flags: str, **kwargs) -> None:
 def add_json(parser: argparse.ArgumentParser) -> None:
     """The ``--json`` flag every command that prints numbers has."""
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_memory_budget(parser: argparse.ArgumentParser) -> None:
+    """``--memory-budget SIZE``: runs estimated to need more are refused before allocating (default:
+    $REGIMES_MEMORY_BUDGET, else half the physical memory; never more than ``ulimit -v`` leaves)."""
+    add_once(parser, "--memory-budget", type=memory_budget, default=None, metavar="SIZE",
+             help="refuse runs estimated to need more memory than SIZE (8G, 512M, 16GiB; default "
+                  f"${_memory.ENV}, else half the physical memory)")
+
+
+def add_progress(parser: argparse.ArgumentParser) -> None:
+    """``--progress/--no-progress``: progress bars on stderr (default: only when stderr is a terminal
+    and the output is not --json)."""
+    add_once(parser, "--progress", action=argparse.BooleanOptionalAction, default=None,
+             help="progress bars on stderr (default: only on a terminal, never with --json)")

@@ -1,7 +1,8 @@
 """``regimes bench`` (declared in :mod:`numerics.cli.bench`): performance as ratios measured in one run.
 
 Pieces: :mod:`numerics.engine.bench` (empirical score vs the float32 GEMM peak and the naive
-reference) and the ``bench`` module of every model folder (``run(quick) -> dict``). ``--startup``
+reference), the ``bench`` module of every model folder (``run(quick) -> dict``) and
+:mod:`numerics.data.bench` (``regimes times`` on Fashion-MNIST vs its GEMM-bound lower bound). ``--startup``
 times CLI commands in fresh processes (warm: bytecode and caches present) against the bare imports
 they are judged by: closed-form commands vs ``python -c "import numpy"``, registry commands vs
 ``python -c "import sympy"``.
@@ -9,6 +10,7 @@ they are judged by: closed-form commands vs ``python -c "import numpy"``, regist
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import shutil
@@ -60,15 +62,17 @@ def startup(repeats: int = 3) -> dict:
 
 
 def run(ns) -> int:
+    """``regimes bench``: the report as a table or ``--json`` (--only matching nothing: exit 2)."""
     report: dict = {"machine": platform.machine(), "python": platform.python_version()}
     t0 = time.perf_counter()
     if ns.startup:
         report.update(startup(ns.repeats))
     else:
-        pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")]
-        for name, mod in pieces:
-            if ns.only and ns.only not in name:
-                continue
+        pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")] + [("data", importlib.import_module("numerics.data.bench"))]
+        chosen = [(name, mod) for name, mod in pieces if not ns.only or ns.only in name]
+        if not chosen:
+            raise ValueError(f"--only {ns.only!r} matches no benchmark; benchmarks: {', '.join(n for n, _ in pieces)}")
+        for _, mod in chosen:
             report.update(mod.run(ns.quick))
     report["seconds"] = time.perf_counter() - t0
     if ns.json:

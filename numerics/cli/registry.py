@@ -3,9 +3,8 @@ named theory results."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from numerics.cli import emit
+from numerics.io import write_text_atomic
 from theory import latex, registry
 
 
@@ -18,12 +17,16 @@ def run_results(ns) -> int:
 
 
 def run_latex(ns) -> int:
-    """``regimes latex``: one result, or every result as a standalone document."""
-    if ns.all == bool(ns.name):
-        raise ValueError("give either a result NAME or --all")
-    text = latex.document() if ns.all else latex.result_latex(ns.name, steps=ns.steps)
-    if ns.output:
-        Path(ns.output).write_text(text)
+    """``regimes latex NAME | --all [-o FILE]``: one result (``--inline|--equation|--align``), or every result
+    as a standalone document (``--all``; compiles with pdflatex, see :func:`theory.latex.document`). FILE is
+    checked when the command line is parsed and written atomically."""
+    if ns.all and ns.name:
+        raise ValueError("--all: give either a result NAME or --all, not both")
+    if not ns.all and not ns.name:
+        raise ValueError("NAME: give a result NAME (see `regimes results`) or --all")
+    text = latex.document() if ns.all else latex.result_latex(ns.name, style=ns.style, steps=ns.steps)
+    if ns.output is not None:
+        write_text_atomic(ns.output, text)
         print(f"wrote {ns.output}")
     else:
         print(text)

@@ -39,10 +39,13 @@ def _common(p, *, samples_help: str) -> None:
     p.add_argument("--seed", type=A.seed, default=0, help="random seed (integer ≥ 0; default 0)")
     p.add_argument("--dtype", default=None, choices=["float32", "float64"],
                    help="float32 or float64 (default: float64 exact score, float32 empirical score)")
+    A.add_memory_budget(p)
+    A.add_progress(p)
     A.add_json(p)
 
 
 def register(sub) -> None:
+    """Declare ``regimes simulate`` and its kinds (the model-free ones and those models declare)."""
     p = sub.add_parser("simulate", help="Monte Carlo backward-dynamics experiments",
                        description="Monte Carlo experiments on the backward dynamics of any model "
                                    "(clone, collapse, entropy) and model-specific simulations.")
@@ -65,7 +68,7 @@ def register(sub) -> None:
                           description="Backward dynamics with the empirical score of --n training points drawn from "
                                       "the model, cloned at the branch times, tracking the nearest training point.")
     _common(k, samples_help="trajectories / clone pairs per branch time")
-    k.add_argument("--n", type=A.positive_int, required=True, help="number of training points drawn from the model")
+    k.add_argument("--n", type=A.positive_int, required=True, help="number of training points drawn from the model (≥ 2)")
     k.add_argument("--t-branch", type=A.time, nargs="+", default=None,
                    help="branch times (default: t_C × 0.5, 1, 2 and t_S where the model has them)")
     _dynamics(k)

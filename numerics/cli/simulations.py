@@ -23,8 +23,8 @@ import sys
 import numpy as np
 
 from numerics import models
-from numerics.cli import emit, resolve
-from numerics.engine.cloning import clone_phi
+from numerics.cli import emit, progress_wanted, resolve
+from numerics.engine.cloning import clone_phi, require_training_set
 from numerics.engine.collapse import collapse_experiment
 from numerics.engine.entropy import excess_entropy_mc
 from numerics.engine.protocol import has
@@ -56,7 +56,7 @@ def run_clone(ns) -> int:
     if ns.score == "empirical" and ns.fast_path:
         raise ValueError("--fast-path needs --score exact")
     res = clone_phi(model, ns.t_branch, ns.samples, ns.seed, score=ns.score, n=ns.n, fast_path=ns.fast_path,
-                    dtype=ns.dtype, progress=not ns.json and sys.stderr.isatty(), **_dynamics(ns))
+                    dtype=ns.dtype, progress=progress_wanted(ns), **_dynamics(ns))
     out = res.to_dict()
     if res.phi_theory is not None and res.phi is not None:
         out["z"] = ((res.phi - res.phi_theory) / res.stderr).tolist()
@@ -75,6 +75,8 @@ def run_clone(ns) -> int:
 
 def run_collapse(ns) -> int:
     """``regimes simulate collapse``."""
+    if ns.n < 2:
+        raise ValueError(f"n must be >= 2 (one training point: every trajectory ends on it), got {ns.n}")
     model = build_model(ns)
     if ns.t_branch is None:
         ts = []
@@ -88,7 +90,7 @@ def run_collapse(ns) -> int:
     else:
         ts = ns.t_branch
     res = collapse_experiment(model, ts, ns.samples, ns.seed, n=ns.n, dtype=ns.dtype or "float32",
-                              progress=not ns.json and sys.stderr.isatty(), **_dynamics(ns))
+                              progress=progress_wanted(ns), **_dynamics(ns))
     out = res.to_dict()
     tc = "-" if res.t_C_theory is None else f"{res.t_C_theory:.4g}"
     lines = [f"collapse  n={ns.n}  samples={res.samples}  seed={res.seed}  t_C(theory)={tc}  ({res.seconds:.2f} s)",
@@ -105,11 +107,11 @@ def run_collapse(ns) -> int:
 
 def run_entropy(ns) -> int:
     """``regimes simulate entropy``."""
-    model = build_model(ns)
     if ns.n < 2:
-        raise ValueError("n must be >= 2 (t_C is infinite for one training point)")
+        raise ValueError(f"n must be >= 2 (t_C is infinite for one training point), got {ns.n}")
     if ns.samples < 2:
-        raise ValueError("samples must be >= 2 for a standard error")
+        raise ValueError(f"samples must be >= 2 for a standard error, got {ns.samples}")
+    model = build_model(ns)
     if ns.t is not None:
         ts = np.asarray(ns.t, dtype=float)
     elif has(model, "t_C"):
@@ -119,9 +121,10 @@ def run_entropy(ns) -> int:
     require_sample = getattr(model, "sample", None)
     if require_sample is None:
         raise ValueError(f"model {ns.model!r} cannot draw a training set")
+    require_training_set(model, ns.n, ns.dtype or "float64")
     train = model.sample(ns.n, np.random.default_rng([ns.seed, 1]))
     res = excess_entropy_mc(train, ts, ns.samples, ns.seed, dtype=np.dtype(ns.dtype or "float64"), model=model,
-                            progress=not ns.json and sys.stderr.isatty())
+                            progress=progress_wanted(ns))
     out = res.to_dict()
     tc_th = "-" if res.t_C_theory is None else f"{res.t_C_theory:.5g}"
     lines = [f"excess entropy  n={ns.n}  d={model.dim}  alpha={res.alpha:.5g}  samples={ns.samples}  ({res.seconds:.2f} s)",

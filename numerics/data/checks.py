@@ -7,20 +7,20 @@ What "agrees" means (both times are crossover locations at finite d):
   limits (Σ_c p_c² at large t, 1 at t → 0), vs ½ ln Λ + δ_½, δ_½ the midpoint's offset on the
   universal two-class crossover (0.081 for balanced classes); error = bootstrap over
   trajectories ⊕ bootstrap error of ½ ln Λ. ½ ln Λ is a leading-order (large-d, Gaussian-mixture)
-  prediction of a crossover whose width does not shrink with d: φ goes from 0.625 to 0.875 over
-  Δt ≈ 0.88 on the universal curve. The bias allowance is half that interquartile width (computed
-  from ``numerics.universal.phi``, :func:`crossover_halfwidth`): agreement means the dynamics'
-  midpoint lies within the crossover that ½ ln Λ predicts. Measured offsets are reported as they are
-  (README: digits 0/1 −0.05, digits 3/8 −0.25, Fashion T-shirt/trouser −0.33: real classes split
-  later than ½ ln Λ says). A second, label-aware prediction has no allowance: the φ midpoint of
-  the Gaussian mixture matched along the class direction (|m|² and the within-class variance σ_v²
-  of the projection; ``dataset_dynamics.gm_matched_midpoint``) — the offsets above are the
-  σ_v² e^{-2t} term of Γ_t that ½ ln Λ neglects.
+  prediction; it is REPORTED (row "t_phi vs ½ln Λ + δ_½", informational: its raw offset and z, never a
+  pass or a fail — real classes split later than ½ ln Λ says). THE CHECK is the label-aware
+  prediction, without allowance: the φ midpoint of the Gaussian mixture matched along the class
+  direction (|m|² and the within-class variance σ_v² of the projection; ``dynamics.gm_matched_midpoint``,
+  universal curve read as the theory value ``gm.phi``) — the offsets of ½ ln Λ are the σ_v² e^{-2t}
+  term of Γ_t that it neglects.
 - collapse: the same t_C estimator applied to f^e measured along the trajectories
   (mean -ln w_final / d, an exact identity for the time-reversed dynamics) vs the forward Monte
   Carlo t_C; the half-collapse time (half of the trajectories give their final training point
   posterior weight ≥ ½) vs the forward prediction P(w_source ≥ ½) = ½; φ_C from clones vs
   E Σ_ν w_ν² at the cloning time nearest t_C. Errors: bootstrap ⊕ bootstrap.
+
+Units: every check runs on data in ``standardize`` units (:data:`UNITS`, stated in each row's
+``params``): centred, unit average variance per coordinate.
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
-from numerics import universal
 from numerics.data import dynamics as DD
 from numerics.data import sources as data
 from numerics.data import times as DT
@@ -38,27 +36,21 @@ from numerics.models.gm.model import GaussianMixture
 from numerics.verify import Measurement, check
 
 
-def crossover_halfwidth(p_plus: float = 0.5) -> float:
-    """Half the interquartile width in t of the universal φ crossover (κ = e^{-2(t - t_S)}): φ between
-    the quarter and three-quarter points of its range [Σ p_c², 1]."""
-    lo = p_plus ** 2 + (1 - p_plus) ** 2
-
-    def t_at(level):
-        k = brentq(lambda x: float(universal.phi(np.array([x]), p_plus)[0]) - level, 1e-6, 1e3, xtol=1e-12)
-        return -0.5 * math.log(k)
-
-    return 0.5 * (t_at(lo + 0.25 * (1 - lo)) - t_at(lo + 0.75 * (1 - lo)))
+# the units of every data check: centred, unit average variance per coordinate (times are OU times of
+# the data in these units; `regimes times --scale standardize` reproduces them)
+UNITS = "standardize"
 
 
 def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot):
-    ds = data.load(name, builtin=True, classes=classes, max_n=max_n, seed=0)
+    ds = data.load(name, builtin=True, classes=classes, max_n=max_n, seed=0, scale=UNITS)
     r = DD.verify_on_data(ds.X, ds.labels, rng, n_traj=n_traj, steps=steps, n_mc=n_mc, n_boot=n_boot)
     params = {"dataset": name, "classes": list(classes), "n": r["n"], "d": r["d"], "n_traj": n_traj, "steps": steps,
-              "n_mc": r["n_mc"], "method": r["method"]}
+              "n_mc": r["n_mc"], "method": r["method"], "units": UNITS}
     ms = [
         Measurement(theory=r["t_phi_pred"], value=r["t_phi"], stderr=math.hypot(r["t_phi_err"], r["t_S_err"]),
-                    bias_allowance=crossover_halfwidth(r["p_plus"]),
-                    params={**params, "t_S": r["t_S"], "delta_half": r["delta_half"]}, label="t_phi vs t_S+delta"),
+                    params={**params, "t_S": r["t_S"], "delta_half": r["delta_half"],
+                            "raw_offset": r["t_phi"] - r["t_phi_pred"]},
+                    label="t_phi vs ½ln Λ + δ_½ (leading order)", informational=True),
         Measurement(theory=r["t_phi_gm"], value=r["t_phi"], stderr=math.hypot(r["t_phi_err"], r["t_phi_gm_err"]),
                     params=params, label="t_phi vs GM matched along class direction"),
         Measurement(theory=r["t_C"], value=r["t_C_dyn"], stderr=math.hypot(r["t_C_err"], r["t_C_dyn_err"]),
@@ -75,7 +67,7 @@ def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot)
                               stderr=math.hypot(r["phi_C_err"][j], r["phi_C_pred_err"][j]),
                               params={**params, "t": float(ts[j])}, label="phi_C near t_C"))
     ms[0].extra = {k: r[k] for k in ("clone_t", "phi", "phi_err", "phi_C", "phi_C_err", "phi_C_pred", "record_t", "fe", "fe_dyn",
-                                     "t_S", "t_C", "tau_quantiles", "alpha")}
+                                     "t_S", "t_C", "tau_quantiles", "alpha", "record_t_dyn", "phi_inf")}
     return ms
 
 
@@ -103,8 +95,8 @@ def _fashion(rng: np.random.Generator, full: bool):
        description="t_C estimator from f^e on Gaussian-mixture samples (d=200, n=4000) vs ½ln(1+σ²/(n^{2/d}-1))")
 def _gm_tc(rng: np.random.Generator, full: bool):
     d, n, mu, sigma = 200, 4000, 1.0, 1.0
-    ds = data.preprocess(GaussianMixture(d, mu, sigma).sample(n, rng))
-    s = ds.preprocessing["scale"]
+    ds = data.preprocess(GaussianMixture(d, mu, sigma).sample(n, rng), scale=UNITS)
+    s = ds.preprocessing["unit_scale"]
     theory = GaussianMixture(d, mu / s, sigma / s)
     ts = DT.default_time_grid(d, 60)
     L = DT.excess_entropy_samples(ds.X, ts, 800, rng)
@@ -115,4 +107,4 @@ def _gm_tc(rng: np.random.Generator, full: bool):
     f_th = np.asarray(theory.excess_entropy(ts, n, finite_d=True), dtype=float)
     t_th = DT.collapse_time_point(ts, f_th, np.full_like(f_th, 1e-4), math.log(n) / d)
     return Measurement(theory=t_th, value=tc["t_C"], stderr=tc["t_C_err"],
-                       params={"d": d, "n": n, "mu": mu, "sigma": sigma, "scale": s, "t_C_large_d": theory.t_C(n)})
+                       params={"d": d, "n": n, "mu": mu, "sigma": sigma, "scale": s, "units": UNITS, "t_C_large_d": theory.t_C(n)})

@@ -34,7 +34,9 @@ from numerics.data import times as DT
 from numerics.engine import sde
 from numerics.engine.cloning import initial_state
 from numerics.engine.cloned import run_cloned
+from numerics.data.stream import DataStream
 from numerics.engine.empirical import EmpiricalScore
+from numerics.results import theory_value
 
 __all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "verify_on_data"]
 
@@ -51,8 +53,11 @@ def _neg_log_w(es: EmpiricalScore, Y: np.ndarray, t: float, idx: np.ndarray) -> 
 def cloning_run(X: np.ndarray, labels: np.ndarray, clone_times, n_traj: int, rng: np.random.Generator, *,
                 T: float | None = None, t_min: float = 0.01, steps: int = 160, record_times=None,
                 method: str = "exponential") -> dict:
-    """Main trajectories + one clone per trajectory per cloning time (module docstring)."""
-    n, d = X.shape
+    """Main trajectories + one clone per trajectory per cloning time (module docstring).
+
+    ``X``: the training set, an array or a :class:`numerics.data.stream.DataStream` (streamed in
+    chunks at every score evaluation: a training set larger than memory; user units)."""
+    n, d = _shape(X)
     n_traj = validate.positive_int("n_traj", n_traj)
     T = 0.5 * math.log(max(d, 2)) + 4.0 if T is None else validate.positive("T", T)
     es = EmpiricalScore(X, dtype=np.float64, labels=labels)
@@ -117,6 +122,10 @@ def cloning_run(X: np.ndarray, labels: np.ndarray, clone_times, n_traj: int, rng
     }
 
 
+def _shape(X) -> tuple[int, int]:
+    return (X.n, X.d) if isinstance(X, DataStream) else tuple(np.asarray(X).shape)
+
+
 def midpoint_crossing(ts: np.ndarray, y: np.ndarray, low: float, high: float = 1.0) -> float:
     """Largest t at which the decreasing-in-t curve y(t) crosses (low + high)/2 (linear interpolation)."""
     level = 0.5 * (low + high)
@@ -150,7 +159,9 @@ def midpoint_offset(p_plus: float = 0.5) -> float:
     φ(κ) = (1 + p_+² + p_-²)/2 at κ = e^{-2δ}. 0.0808 for balanced classes."""
     p = validate.probability("p_plus", p_plus)
     level = 0.5 * (1.0 + p * p + (1 - p) * (1 - p))
-    kappa = brentq(lambda k: float(universal.phi(np.array([k]), p)[0]) - level, 1e-3, 50.0, xtol=1e-12)
+    # the universal curve as a theory value (gm.phi): `regimes verify --mutate gm.phi=...` reaches the prediction
+    kappa = brentq(lambda k: float(theory_value("gm.phi", universal.phi(np.array([k]), p))[0]) - level, 1e-3, 50.0,
+                   xtol=1e-12)
     return -0.5 * math.log(kappa)
 
 
@@ -193,13 +204,19 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     - collapse: ``t_C_dyn`` (the t_C estimator on f^e measured along trajectories as
       mean -ln w_final / d) vs ``t_C`` (forward Monte Carlo); ``t_coll_dyn`` (time where half of the
       trajectories give their final point posterior weight ≥ ½) vs ``t_coll`` (same from the forward
-      samples, P(w_source ≥ ½) = ½); ``phi_C`` from clones vs ``phi_C_pred`` (forward E Σ w²)."""
-    n, d = X.shape
+      samples, P(w_source ≥ ½) = ½); ``phi_C`` from clones vs ``phi_C_pred`` (forward E Σ w²).
+
+    ``X`` may be a :class:`numerics.data.stream.DataStream`: the dynamics and f^e stream it; the
+    label-aware GM midpoint (its bootstrap resamples whole rows) reads it into memory, within the
+    stream's memory budget."""
+    stream = X if isinstance(X, DataStream) else None
+    n, d = _shape(X)
     labels = np.asarray(labels)
     classes = np.unique(labels)
     if classes.size != 2:
         raise ValueError(f"verification needs exactly two classes, got {classes.size}")
-    sp = DT.speciation(X, k=2, n_boot=n_boot, rng=rng)
+    sp = DT.speciation_stream(stream, k=2, n_boot=n_boot, rng=rng) if stream is not None else \
+        DT.speciation(X, k=2, n_boot=n_boot, rng=rng)
     T = 0.5 * math.log(max(d, 2)) + 4.0
     ts_fwd = DT.default_time_grid(d, 48)
     clone_t = np.linspace(max(0.1, 0.15 * sp["t_S"]), min(T - 0.5, sp["t_S"] + 1.5), n_clone)
@@ -212,6 +229,11 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     spc = speciation_from_phi(run, n_boot=n_boot, rng=rng)
     p_plus = float(np.mean(labels == classes[1]))
     delta = midpoint_offset(p_plus)
+    if stream is not None:
+        if n * d * 8 > stream.memory_budget // 2:
+            raise ValueError(f"the label-aware GM midpoint needs the data in memory ({n * d * 8} bytes), above half "
+                             f"the memory budget ({stream.memory_budget} bytes)")
+        X = stream.read_rows(0, n)
     t_gm = gm_matched_midpoint(X, labels, p_plus)
     t_gm_boot = []
     for _ in range(min(n_boot, 100)):

@@ -9,16 +9,19 @@ from pathlib import Path
 
 import numpy as np
 
-from numerics.data import dynamics as DD
-from numerics.data import sources as data
 from numerics.verify.figures import figure, new_axes, save
 
 
-@figure("datasets_digits01", description="digits 0/1: φ(t), φ_C(t), f^e(t)/α from data and from the dynamics")
+@figure("datasets_digits01", check="datasets.digits01",
+        description="digits 0/1: φ(t), φ_C(t), f^e(t)/α from data and from the dynamics (the check's own run)")
 def fig_digits(out_dir: Path, full: bool, rng) -> list[Path]:
-    ds = data.load("digits", builtin=True, classes=[0, 1])
-    kw = dict(n_traj=600, steps=120, n_mc=4000, n_boot=200) if full else dict(n_traj=150, steps=40, n_mc=1000, n_boot=50)
-    r = DD.verify_on_data(ds.X, ds.labels, rng, **kw)
+    """Drawn from the check ``datasets.digits01`` itself (same sizes, same random stream), so the
+    numbers in the title are those of the check's rows."""
+    from numerics.data.checks import _digits01
+
+    ms = _digits01(rng, full)
+    r = dict(ms[0].extra, t_phi=ms[0].value, t_phi_pred=ms[0].theory, t_phi_gm=ms[1].theory)
+    se = ms[0].stderr
     fig, (a1, a2) = new_axes(2)
     t = np.asarray(r["clone_t"])
     a1.errorbar(t, r["phi"], yerr=r["phi_err"], fmt="o", ms=3.5, capsize=2, label=r"cloning $\varphi(t)$")
@@ -26,21 +29,23 @@ def fig_digits(out_dir: Path, full: bool, rng) -> list[Path]:
     a1.axvline(r["t_phi_pred"], color="C2", ls="--", label=r"$t_S+\delta_{1/2}$")
     a1.axvline(r["t_phi_gm"], color="C3", ls="-.", label="GM matched midpoint")
     a1.axhline(0.5 * (1 + r["phi_inf"]), color="gray", lw=0.8)
-    a1.set_xlabel("t")
-    a1.set_ylabel(r"$\varphi(t)$")
-    a1.set_title(f"digits 0/1: speciation, $t_\\varphi$ = {r['t_phi']:.3f} ± {r['t_phi_err']:.3f}")
-    a1.legend(fontsize=7)
+    a1.set_xlabel("$t$")
+    a1.set_title(f"digits 0/1: $t_\\varphi = {r['t_phi']:.3f} \\pm {se:.3f}$ vs "
+                 f"$t_S+\\delta_{{1/2}} = {r['t_phi_pred']:.3f}$", fontsize=9)
+    a1.set_ylabel(r"class agreement $\varphi(t)$")
+    a1.legend(loc="upper right")
     rt = np.asarray(r["record_t"])
     a2.plot(rt, np.asarray(r["fe"]) / r["alpha"], color="C0", label=r"$f^e/\alpha$ forward MC")
     a2.plot(r["record_t_dyn"], np.asarray(r["fe_dyn"]) / r["alpha"], "o", ms=3, color="C0",
             label=r"$f^e/\alpha$ along trajectories")
-    a2.plot(t, r["phi_C_pred"], color="C1", label=r"$E\sum w^2$ forward MC")
+    a2.plot(t, r["phi_C_pred"], color="C1", label=r"$\mathbb{E}\sum_\mu w_\mu^2$ forward MC")
     a2.errorbar(t, r["phi_C"], yerr=r["phi_C_err"], fmt="s", ms=3.5, color="C1", capsize=2, label=r"cloning $\varphi_C$")
-    a2.axvline(r["t_C"], color="C3", ls="--", label=f"$t_C$ = {r['t_C']:.3f}")
+    a2.axvline(r["t_C"], color="C3", ls="--", label="$t_C$")
     a2.set_xscale("log")
-    a2.set_xlabel("t")
-    a2.set_title("collapse")
-    a2.legend(fontsize=7)
+    a2.set_xlabel("$t$")
+    a2.set_ylabel(r"$f^e/\alpha$ and $\varphi_C$")
+    a2.set_title(f"collapse: $t_C = {r['t_C']:.3f}$", fontsize=9)
+    a2.legend(loc="upper left")
     return save(fig, out_dir, "datasets_digits01", clone_t=t, phi=r["phi"], phi_err=r["phi_err"], phi_C=r["phi_C"],
                 phi_C_err=r["phi_C_err"], phi_C_pred=r["phi_C_pred"], record_t=rt, fe=r["fe"], fe_dyn=r["fe_dyn"], record_t_dyn=r["record_t_dyn"],
-                t_S=r["t_S"], t_C=r["t_C"], t_phi=r["t_phi"], t_phi_gm=r["t_phi_gm"], alpha=r["alpha"])
+                t_S=r["t_S"], t_C=r["t_C"], t_phi=r["t_phi"], t_phi_stderr=se, t_phi_gm=r["t_phi_gm"], alpha=r["alpha"])

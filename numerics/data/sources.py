@@ -1,48 +1,54 @@
-"""Datasets for the data-driven speciation and collapse times (THEORY §5).
+"""Datasets for the data-driven speciation and collapse times (THEORY §5, §7).
 
 Sources
 -------
-- files: ``.npy`` (one array), ``.npz`` (a named array, ``key``; optional ``labels_key``),
-  ``.csv`` (numeric, comma separated, optional header line; ``label_column`` optional).
+- files: ``.npy`` (one array; streamed by rows, :class:`numerics.data.stores.NpyStore`), ``.npz`` (a
+  named array, ``key``; optional ``labels_key``), ``.csv`` (numeric, comma separated, optional header
+  line; ``label_column`` optional), HDF5 (``.h5``/``.hdf5``, ``key``) and Zarr directories (``key``),
+  folders of PNG/JPEG images (sub-folders = classes): :func:`numerics.data.stores.open_store`.
   Nothing is ever unpickled: ``np.load(..., allow_pickle=False)``.
-- built-in, offline: ``digits`` (scikit-learn's bundled 8×8 handwritten digits, 1797 × 64) and
+- built-in, offline: ``digits`` (the 8×8 handwritten digits shipped with the package, 1797 × 64) and
   ``fashion-mnist`` (Debian package ``dataset-fashion-mnist``: idx files under
   ``/usr/share/datasets/fashion-mnist/``; directory overridable by ``REGIMES_FASHION_MNIST_DIR``;
   ``split="train"`` 60000 × 784 or ``"test"`` 10000 × 784).
 
-Preprocessing policy (the only one; applied identically by every entry point, reported as
-``preprocessing`` in every output)
--------------------------------------------------------------------------------------------
+Preprocessing policy (applied identically by every entry point, reported as ``preprocessing`` in
+every output; :mod:`numerics.data.stream` streams it)
+-------------------------------------------------------------------------------------------------
 1. select classes (if asked), then a uniformly random subset of ``max_n`` points (seeded);
-2. flatten every sample to a vector of length ``d`` (float64);
-3. centre: subtract the per-coordinate mean of the selected set;
-4. scale by one global factor ``s`` so that the *average* per-coordinate variance is 1:
-   ``s² = (1/(n d)) Σ_μ |a_μ - ā|²`` (population normalisation 1/n, the empirical law's).
-   Coordinates keep their relative scales; a constant pixel stays 0.
+2. flatten every sample to a vector of length ``d``;
+3. units (``scale``): ``none`` (data as given), ``standardize`` (divide by one global scale s so that
+   the *average* per-coordinate variance is 1: ``s² = (1/(n d)) Σ_μ |a_μ - ā|²``, population
+   normalisation 1/n, the empirical law's), ``pm1`` (the data range [min, max] mapped to [-1, 1]);
+4. centre: subtract the per-coordinate mean (changes no time: speciation and collapse depend on
+   the covariance and on differences between points only).
 
-The OU process relaxes to N(0, I), so this puts data and noise on the same scale, as
-diffusion models do; times in other units follow from ``numerics.timeconv``. Times computed on
-unscaled data ``a`` equal those on ``a / s`` for the same process only if ``s = 1``: the scale
-``s`` is reported so a user can redo the computation for other conventions.
+The OU process relaxes to N(0, I): its times depend on the data's scale, so they are computed in
+the units the user's model sees. The API default (:func:`load`, :func:`preprocess`) is
+``standardize`` (the workbench's checks and notebooks); ``regimes times`` defaults to ``none`` for
+files and ``pm1`` for the built-in image datasets.
 """
 
 from __future__ import annotations
 
-import gzip
+import math
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from numerics import validate
+from numerics.data.stores import ArrayStore, Store, open_store
+from numerics.data.stream import POLICY as _POLICIES
+from numerics.data.stream import SCALES, prepare
 
-__all__ = ["Dataset", "load_array", "load_builtin", "load", "preprocess", "BUILTIN", "FASHION_MNIST_DIR",
-           "POLICY"]
+__all__ = ["Dataset", "load_array", "load_builtin", "builtin_store", "load", "preprocess", "open_source", "BUILTIN",
+           "FASHION_MNIST_DIR", "POLICY", "SCALES"]
 
 BUILTIN = ("digits", "fashion-mnist")
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
-POLICY = "flatten; centre (subtract per-coordinate mean); divide by one global scale s so that the average per-coordinate variance is 1"
+POLICY = _POLICIES["standardize"]
 _FASHION_HELP = ("Fashion-MNIST is not installed: install the Debian package with "
                  "`apt-get install -y dataset-fashion-mnist` (as root; `make venv` tries this), or set "
                  "REGIMES_FASHION_MNIST_DIR to a directory holding the four *-idx?-ubyte.gz files")
@@ -50,12 +56,14 @@ _FASHION_HELP = ("Fashion-MNIST is not installed: install the Debian package wit
 
 @dataclass
 class Dataset:
-    """Preprocessed data ``X`` (n × d, centred, unit average variance) with optional labels."""
+    """Preprocessed data ``X`` (n × d, centred, in the units of ``preprocessing["scale"]``) with
+    optional labels; ``log_unit`` = ln(user units / internal unit-variance units)."""
 
     X: np.ndarray
     labels: np.ndarray | None
     name: str
     preprocessing: dict = field(default_factory=dict)
+    log_unit: float = 0.0
 
     @property
     def n(self) -> int:
@@ -111,17 +119,18 @@ def load_array(path: str | os.PathLike, key: str | None = None, labels_key: str 
         elif suffix == ".csv":
             data = _read_csv(p)
             if label_column is not None:
+                label_column = _label_column(label_column)
                 if not -data.shape[1] <= label_column < data.shape[1]:
                     raise ValueError(f"label column {label_column} out of range for {data.shape[1]} columns")
                 labels = data[:, label_column]
                 data = np.delete(data, label_column, axis=1)
         else:
-            raise ValueError(f"{p.name}: unsupported file type {suffix!r} (use .npy, .npz or .csv)")
+            raise ValueError(f"{p.name}: unsupported file type {suffix!r} (use .npy, .npz, .csv, .h5/.hdf5, a Zarr directory or a folder of images)")
     except ValueError as exc:
         msg = str(exc)
         if "allow_pickle" in msg or "Object arrays" in msg:
             raise ValueError(f"{p.name}: holds an object (pickled) array, which is never loaded; save a numeric array") from None
-        if msg.startswith(p.name) or msg.startswith("label column") or msg.startswith("cannot read"):
+        if msg.startswith((p.name, "label column", "label-column", "cannot read")):
             raise
         raise ValueError(f"cannot read {p.name}: {msg}") from None
     except (OSError, EOFError) as exc:
@@ -137,64 +146,73 @@ def load_array(path: str | os.PathLike, key: str | None = None, labels_key: str 
 
 
 def _read_csv(p: Path) -> np.ndarray:
+    """Numeric comma-separated rows of equal length; the first line is a header only when one of
+    its fields is not a number (a ragged numeric table is an error, never a silently dropped row)."""
     with open(p, "r", encoding="utf-8", errors="strict") as fh:
         lines = [ln for ln in fh.read().splitlines() if ln.strip()]
     if not lines:
         raise ValueError(f"{p.name}: empty file")
 
-    def parse(rows):
-        return np.array([[float(v) for v in r.split(",")] for r in rows], dtype=float)
+    def numbers(line: str):
+        try:
+            return [float(v) for v in line.split(",")]
+        except ValueError:
+            return None
 
-    try:
-        return parse(lines)
-    except ValueError:
-        pass
-    try:  # one header line
-        return parse(lines[1:]) if len(lines) > 1 else np.empty((0, 0))
-    except ValueError:
-        raise ValueError(f"{p.name}: not a numeric comma-separated table (rows of equal length, at most one header line)") from None
+    first = numbers(lines[0])
+    body = lines if first is not None else lines[1:]
+    if not body:
+        raise ValueError(f"{p.name}: a header line and no data")
+    rows = []
+    for k, line in enumerate(body):
+        r = numbers(line)
+        if r is None:
+            raise ValueError(f"{p.name}: line {k + 1 + (first is None)} is not numeric "
+                             "(a numeric comma-separated table with at most one header line is expected)")
+        if rows and len(r) != len(rows[0]):
+            raise ValueError(f"{p.name}: line {k + 1 + (first is None)} has {len(r)} fields, the first data line "
+                             f"{len(rows[0])} (rows must have equal length)")
+        rows.append(r)
+    return np.array(rows, dtype=float)
 
 
 # ---------------------------------------------------------------------------------- built-in
 def _read_idx(path: Path) -> np.ndarray:
-    with gzip.open(path, "rb") as fh:
-        raw = fh.read()
+    """An unsigned-byte idx file, gzip-compressed (one zlib call on the whole file: fast)."""
+    try:
+        raw = zlib.decompress(path.read_bytes(), wbits=31)
+    except zlib.error as exc:
+        raise ValueError(f"{path}: not a gzip-compressed idx file ({exc})") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path.name}: not an unsigned-byte idx file")
+        raise ValueError(f"{path}: not an unsigned-byte idx file")
     ndim = raw[3]
+    if len(raw) < 4 + 4 * ndim:
+        raise ValueError(f"{path}: truncated idx file")
     dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4).astype(int)
     arr = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if arr.size != int(np.prod(dims)):
-        raise ValueError(f"{path.name}: truncated idx file")
+        raise ValueError(f"{path}: truncated idx file")
     return arr.reshape(tuple(dims))
 
 
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's bundled digits (1797 × 8 × 8), read from its csv without importing sklearn
-    (an import costs seconds); falls back to ``sklearn.datasets.load_digits``."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("sklearn")
-    if spec is not None and spec.submodule_search_locations:
-        path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
-        if path.is_file():
-            arr = np.loadtxt(path, delimiter=",")
-            if arr.shape == (1797, 65):
-                return arr[:, :-1].reshape(-1, 8, 8), arr[:, -1].astype(int)
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise ValueError("the digits dataset needs scikit-learn (pip install scikit-learn)") from None
-    b = load_digits()
-    return b.images.astype(float), b.target.astype(int)
+    """The 8×8 handwritten digits (1797 × 8 × 8, labels 0–9) shipped with the package as
+    ``numerics/data/digits.csv.gz`` (the copy scikit-learn bundles; UCI "Optical Recognition of
+    Handwritten Digits", Alpaydin & Kaynak 1998, CC BY 4.0), so scikit-learn is not needed."""
+    path = Path(__file__).with_name("digits.csv.gz")
+    arr = np.loadtxt(path, delimiter=",")
+    if arr.shape != (1797, 65):
+        raise ValueError(f"{path}: expected 1797 rows of 64 pixels and a label, got {arr.shape}")
+    return arr[:, :-1].reshape(-1, 8, 8), arr[:, -1].astype(int)
 
 
 def fashion_mnist_dir() -> Path:
     return Path(os.environ.get("REGIMES_FASHION_MNIST_DIR", FASHION_MNIST_DIR))
 
 
-def load_builtin(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Raw ``(images, labels)`` of a built-in dataset (``digits`` or ``fashion-mnist``)."""
+def _builtin_raw(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     if name == "digits":
         return _digits()
     if name == "fashion-mnist":
@@ -205,77 +223,64 @@ def load_builtin(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarra
         img, lab = root / f"{prefix}-images-idx3-ubyte.gz", root / f"{prefix}-labels-idx1-ubyte.gz"
         if not (img.is_file() and lab.is_file()):
             raise ValueError(f"{_FASHION_HELP} (looked in {root})")
-        return _read_idx(img).astype(float), _read_idx(lab).astype(int)
+        return _read_idx(img), _read_idx(lab).astype(int)
     raise ValueError(f"unknown dataset {name!r} (built-in: {', '.join(BUILTIN)})")
+
+
+def load_builtin(name: str, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Raw ``(images, labels)`` of a built-in dataset (``digits`` or ``fashion-mnist``), float64 images."""
+    raw, lab = _builtin_raw(name, split)
+    return raw.astype(float), lab
+
+
+def builtin_store(name: str, split: str = "train") -> ArrayStore:
+    """A built-in dataset as an in-memory store in its stored dtype (uint8 pixels for Fashion-MNIST)."""
+    raw, lab = _builtin_raw(name, split)
+    return ArrayStore(raw, lab, name if name == "digits" else f"{name}:{split}")
+
+
+def open_source(source: str, *, builtin: bool = False, key: str | None = None, labels_key: str | None = None,
+                label_column: int | None = None, split: str = "train") -> Store:
+    """The store of a file, folder or built-in dataset (nothing read beyond headers and labels)."""
+    if label_column is not None:
+        label_column = _label_column(label_column)
+    if builtin:
+        return builtin_store(source, split)
+    return open_store(source, key=key, labels_key=labels_key, label_column=label_column)
+
+
+def _label_column(v) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer, float, str)):
+        raise ValueError(f"label-column must be an integer column index, got {v!r}")
+    try:
+        f = float(v)
+    except ValueError:
+        raise ValueError(f"label-column must be an integer column index, got {v!r}") from None
+    if not math.isfinite(f) or f != int(f):
+        raise ValueError(f"label-column must be an integer column index, got {v!r}")
+    return int(f)
 
 
 # ---------------------------------------------------------------------------------- policy
 def preprocess(raw: np.ndarray, labels: np.ndarray | None = None, *, classes=None, max_n: int | None = None,
-               seed: int = 0, name: str = "data") -> Dataset:
-    """Apply the preprocessing policy (module docstring) and validate the data."""
+               seed: int = 0, name: str = "data", scale: str = "standardize") -> Dataset:
+    """Apply the preprocessing policy (module docstring) to an in-memory array and validate the data."""
     raw = _check_numeric(np.asarray(raw), name)
     if raw.ndim < 2:
         raise ValueError(f"{name}: expected samples along the first axis and at least 2 dimensions (n, d, ...), got shape {raw.shape}")
-    shape = raw.shape
-    sel = np.arange(shape[0])
-    if classes is not None:
-        if labels is None:
-            raise ValueError(f"{name}: --classes needs labels, and this data has none")
-        classes = list(classes)
-        lab_vals = labels.astype(float) if labels.dtype.kind in "biuf" else labels
-        keep = np.zeros(shape[0], dtype=bool)
-        for c in classes:
-            hit = lab_vals == (float(c) if labels.dtype.kind in "biuf" else c)
-            if not np.any(hit):
-                raise ValueError(f"{name}: no samples of class {c!r}")
-            keep |= hit
-        sel = sel[keep]
-    if max_n is not None:
-        max_n = validate.positive_int("max-n", max_n)
-        if sel.size > max_n:
-            sel = np.sort(np.random.default_rng(seed).choice(sel, size=max_n, replace=False))
-    X = np.asarray(raw[sel], dtype=float).reshape(sel.size, -1)
-    if X.shape[0] < 2:
-        raise ValueError(f"{name}: need at least 2 samples, got {X.shape[0]}")
-    if X.shape[1] < 1:
-        raise ValueError(f"{name}: samples have no coordinates (shape {shape})")
-    if not np.all(np.isfinite(X)):
-        bad = int(np.count_nonzero(~np.isfinite(X)))
-        raise ValueError(f"{name}: {bad} non-finite values (NaN or inf) in the data")
-    mean = X.mean(axis=0)
-    X -= mean
-    var = float(np.mean(X * X))  # (1/(n d)) Σ |a - ā|²
-    if not var > 1e-300 or not np.isfinite(var):
-        raise ValueError(f"{name}: zero variance (all samples identical)")
-    scale = float(np.sqrt(var))
-    X /= scale
-    lab = None if labels is None else np.asarray(labels)[sel]
-    info = {
-        "policy": POLICY,
-        "raw_shape": [int(s) for s in shape],
-        "n": int(X.shape[0]),
-        "d": int(X.shape[1]),
-        "scale": scale,
-        "classes": None if classes is None else [c if isinstance(c, str) else _num(c) for c in classes],
-        "max_n": max_n,
-        "seed": int(seed),
-    }
-    return Dataset(X, lab, name, info)
+    return dataset(prepare(ArrayStore(raw, labels, name), classes=classes, max_n=max_n, seed=seed, scale=scale,
+                           cache=True))
 
 
-def _num(c):
-    f = float(c)
-    return int(f) if f == int(f) else f
+def dataset(stream) -> Dataset:
+    """The in-memory :class:`Dataset` (X in the user's units, centred) of a prepared stream."""
+    X = stream.to_units(stream.materialize())
+    return Dataset(X, stream.labels, stream.name, stream.preprocessing, stream.log_unit)
 
 
 def load(source: str, *, builtin: bool = False, classes=None, max_n: int | None = None, seed: int = 0,
          key: str | None = None, labels_key: str | None = None, label_column: int | None = None,
-         split: str = "train") -> Dataset:
-    """Load a file (``builtin=False``) or a built-in dataset by name, then :func:`preprocess`."""
-    if builtin:
-        raw, labels = load_builtin(source, split)
-        name = source if source == "digits" else f"{source}:{split}"
-    else:
-        raw, labels = load_array(source, key=key, labels_key=labels_key, label_column=label_column)
-        name = Path(source).name
-    return preprocess(raw, labels, classes=classes, max_n=max_n, seed=seed, name=name)
+         split: str = "train", scale: str = "standardize") -> Dataset:
+    """Load a file (``builtin=False``) or a built-in dataset by name, then :func:`preprocess` (in memory)."""
+    store = open_source(source, builtin=builtin, key=key, labels_key=labels_key, label_column=label_column, split=split)
+    return dataset(prepare(store, classes=classes, max_n=max_n, seed=seed, scale=scale, cache=True))

@@ -10,6 +10,8 @@ Modules
 - :mod:`~numerics.engine.cloning`: cloning probability φ(t) per class level (:func:`clone_phi`).
 - :mod:`~numerics.engine.collapse`: collapse onto training points (:func:`collapse_experiment`).
 - :mod:`~numerics.engine.entropy`: excess entropy f^e(t) and t_C (:func:`excess_entropy_mc`).
+- :mod:`~numerics.engine.posterior`: exact-posterior Monte Carlo of φ(t) on a grid, without an SDE
+  (:func:`posterior_mc`; models with ``sample_labelled`` and ``posterior``).
 - :mod:`~numerics.engine.empirical`: the empirical score (chunked GEMM + online log-sum-exp) and
   :class:`EmpiricalModel`, any training set as a model.
 - :mod:`~numerics.engine.result`: :class:`ExperimentResult`, the base of every result.
@@ -28,6 +30,7 @@ _EXPORTS = {
     "CollapseResult": "collapse", "excess_entropy_mc": "entropy", "estimate_t_C": "entropy",
     "EntropyResult": "entropy", "EmpiricalScore": "empirical", "EmpiricalModel": "empirical",
     "ExperimentResult": "result", "binomial_stderr": "result",
+    "posterior_mc": "posterior", "PosteriorMC": "posterior",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -25,14 +25,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from numerics import validate
-from numerics.engine import sde
+from numerics.engine import memory, sde
 from numerics.engine.cloned import run_cloned
+from numerics.engine.empirical import DEFAULT_MEMORY_BYTES as EMPIRICAL_BLOCK_BYTES
 from numerics.engine.empirical import EmpiricalModel, EmpiricalScore
 from numerics.engine.protocol import LEVEL_CLASS, LEVEL_POINT, has, require
 from numerics.engine.result import ExperimentResult, binomial_stderr
 
 __all__ = ["CloneResult", "clone_phi", "clone_phi_resimulate", "initial_state", "default_T", "validate_run",
-           "empirical_model", "binomial_stderr"]
+           "empirical_model", "binomial_stderr", "require_memory", "require_training_set"]
 
 
 @dataclass(kw_only=True)
@@ -96,6 +97,45 @@ def validate_run(branch_times, samples, seed, steps, t_min, T):
     if np.any(ts > T):
         raise ValueError(f"branch times must be <= T={T:g}, got {ts.tolist()}")
     return ts, samples, seed, steps, t_min, T
+
+
+def require_training_set(model, n: int, dtype=np.float64) -> None:
+    """Refuse (before drawing) a training set of ``n`` points of ``model`` that exceeds the memory budget:
+    the draw (the model's ``sample_bytes`` hook, or 4 arrays of ``n × dim`` float64) plus its copy in
+    ``dtype`` and the squared norms of :class:`EmpiricalScore`."""
+    dim = float(model.dim)
+    need = memory.sample_bytes(model, n) + float(n) * (dim * np.dtype(dtype).itemsize + memory.FLOAT)
+    memory.require(need, "the training set", n=n, **{getattr(model, "dim_name", "d"): int(dim)})
+
+
+def require_memory(model, samples: int, n_branch: int, dtype, *, n: int | None = None, steps: int = 0,
+                   tracking: bool = False) -> None:
+    """Refuse, before anything is allocated, a cloned backward run whose working set exceeds the memory
+    budget (:func:`numerics.engine.memory.require`; ``ValueError`` naming the sizes).
+
+    Counted: the training set of an empirical run (``n`` points drawn with the model's sampler, kept in
+    ``dtype``, plus the 64 MiB logits block of :class:`EmpiricalScore`); the ``samples × (1 + n_branch)``
+    trajectories (state, noise, score, one concatenation copy), the branch states, one score evaluation
+    and the initial draw (the model's ``score_bytes`` / ``sample_bytes`` hooks, or 3 and 4 arrays of the
+    batch); with ``tracking`` (collapse) the nearest point and distance ratio per grid time and trajectory.
+    """
+    item = float(np.dtype(dtype).itemsize)
+    dim = float(model.dim)
+    dn = {getattr(model, "dim_name", "d"): int(dim)}
+    total = 0.0
+    if n is not None:
+        require_training_set(model, n, dtype)
+        total += float(n) * (dim * item + memory.FLOAT) + EMPIRICAL_BLOCK_BYTES
+        score = 3.0 * samples * (1 + n_branch) * dim * item
+    else:
+        score = memory.score_bytes(model, samples * (1.0 + n_branch))
+    rows = float(samples) * (1 + n_branch)
+    total += 4.0 * rows * dim * item + float(samples) * n_branch * dim * item + score
+    total += memory.sample_bytes(model, samples)
+    if tracking:
+        total += 2.0 * memory.FLOAT * float(samples) * (steps + n_branch + 2)
+    memory.require(total, "the cloned trajectories", samples=samples, branch_times=n_branch, **dn,
+                   **({"steps": steps} if tracking else {}))
 
 
 def empirical_model(model, rng: np.random.Generator, *, n: int | None = None, train=None, labels=None,
@@ -184,9 +224,16 @@ def clone_phi(
     ts, samples, seed, steps, t_min, T = validate_run(branch_times, samples, seed, steps, t_min, T)
     rng = np.random.default_rng(seed)
     dtype = np.dtype(dtype if dtype is not None else (np.float32 if emp else np.float64))
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype.name!r}")
+    if emp and fast_path:
+        raise ValueError("fast_path (exact projection) needs score='exact'")
+    if emp and n is not None:
+        n = validate.positive_int("n", n)
+    g0 = sde.time_grid(T, t_min, steps, grid)  # refuses an oversized grid or an overflowing step first
     if emp:
-        if fast_path:
-            raise ValueError("fast_path (exact projection) needs score='exact'")
+        if train is None and not isinstance(model, (EmpiricalModel, EmpiricalScore)):
+            require_memory(model, samples, len(ts), dtype, n=n)
         run_model = empirical_model(model, rng, n=n, train=train, labels=labels, dtype=dtype)
     else:
         run_model = model
@@ -194,7 +241,8 @@ def clone_phi(
             require(model, "fast_path", "run the fast path")
             run_model = model.fast_path()
     require(run_model, "labels", "clone (no class notion)")
-    g, bidx = sde.merge_times(sde.time_grid(T, t_min, steps, grid), ts)
+    require_memory(run_model, samples, len(ts), dtype)
+    g, bidx = sde.merge_times(g0, ts)
     y0 = initial_state(run_model, samples, T, rng, start=start, dtype=dtype)
     run = run_cloned(run_model.score, y0, g, bidx, rng, method=method, progress=progress,
                      desc=f"cloning ({run_model.name})")

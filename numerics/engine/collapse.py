@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics import validate
 from numerics.engine import sde
 from numerics.engine.cloned import run_cloned
-from numerics.engine.cloning import empirical_model, initial_state, validate_run
+from numerics.engine.cloning import empirical_model, initial_state, require_memory, validate_run
+from numerics.engine.empirical import EmpiricalModel, EmpiricalScore
 from numerics.engine.protocol import LEVEL_CLASS, has
 from numerics.engine.result import ExperimentResult, binomial_stderr
 
@@ -92,10 +94,20 @@ def collapse_experiment(
     ts, samples, seed, steps, t_min, T = validate_run(branch_times, samples, seed, steps, t_min, T)
     rng = np.random.default_rng(seed)
     dtype = np.dtype(dtype)
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype.name!r}")
+    g0 = sde.time_grid(T, t_min, steps, grid)  # refuses an oversized grid or an overflowing step first
+    fresh = train is None and not isinstance(model, (EmpiricalModel, EmpiricalScore))
+    if fresh and n is not None:
+        n = validate.positive_int("n", n)
+        if n < 2:
+            raise ValueError(f"n must be >= 2 (one training point: every trajectory ends on it), got {n}")
+        require_memory(model, samples, len(ts), dtype, n=n, steps=len(g0), tracking=True)
     em = empirical_model(model, rng, n=n, train=train, labels=labels, dtype=dtype)
     es = em.es
     source = em.source
-    g, bidx = sde.merge_times(sde.time_grid(T, t_min, steps, grid), ts)
+    require_memory(em, samples, len(ts), dtype, steps=len(g0), tracking=True)
+    g, bidx = sde.merge_times(g0, ts)
     ratios = []
 
     def score_eval(y, t):

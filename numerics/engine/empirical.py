@@ -38,10 +38,12 @@ if nb.config.THREADING_LAYER == "default":
     nb.config.THREADING_LAYER = "workqueue"
 
 from numerics import validate
+from numerics.engine import memory
 from numerics.engine.protocol import LEVEL_CLASS, LEVEL_POINT
 
 __all__ = [
     "EmpiricalScore",
+    "StreamedRows",
     "EmpiricalModel",
     "EmpiricalResult",
     "empirical_score",
@@ -51,6 +53,32 @@ __all__ = [
 ]
 
 DEFAULT_MEMORY_BYTES = 64 * 2**20  # bound on the (batch_chunk × n_chunk) logits block
+STREAM_ROWS = 4096  # rows per read of a streamed training set
+
+
+class StreamedRows:
+    """The rows of a row source (``n``, ``d``, ``read_rows(lo, hi)``, ``take_rows(idx)``) in ``dtype``,
+    read on demand: ``rows[lo:hi]`` and ``rows[idx]`` behave like an (n, d) array's, nothing is resident.
+    :class:`numerics.data.stream.DataStream` is such a source (any file or folder of
+    :mod:`numerics.data.stores`, in the user's units)."""
+
+    def __init__(self, source, dtype) -> None:
+        self.source, self.dtype = source, np.dtype(dtype)
+        self.shape = (int(source.n), int(source.d))
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(self.shape[0])
+            if step != 1:
+                raise ValueError("streamed training rows support contiguous slices only")
+            return np.ascontiguousarray(self.source.read_rows(lo, hi), dtype=self.dtype)
+        idx = np.asarray(key)
+        if idx.ndim == 0:
+            return self[int(idx):int(idx) + 1][0]
+        return np.ascontiguousarray(self.source.take_rows(idx.astype(np.int64)), dtype=self.dtype)
 
 
 def _c_delta(t: float) -> tuple[float, float]:
@@ -123,6 +151,31 @@ def _row_scale_max_top2(row, al, beta, i, best, best_idx, second, offset, track)
     return mx
 
 
+@nb.njit(inline="always", fastmath=True)
+def exp_row_f32(row, mn, nbuf):  # pragma: no cover
+    """In place ``row[j] = exp(row[j] - mn)`` (float32) by a vectorisable Cephes-type expf: range
+    reduction + degree-6 polynomial + exponent-bit scaling (rel. err ~1e-7); arguments below -80
+    give exactly 0 (no denormals downstream). ``nbuf``: int32 scratch of the row's length."""
+    nc = row.shape[0]
+    for j in range(nc):
+        x0 = row[j] - mn
+        keep = x0 > np.float32(-80.0)  # exp(-80) ~ 2e-35: flush to exactly 0 (no denormals in the GEMM)
+        x = max(x0, np.float32(-86.0))
+        fn = np.floor(x * np.float32(1.44269504088896341) + np.float32(0.5))
+        rr = x - fn * np.float32(0.693359375) - fn * np.float32(-2.12194440e-4)
+        p = np.float32(1.9875691500e-4)
+        p = p * rr + np.float32(1.3981999507e-3)
+        p = p * rr + np.float32(8.3334519073e-3)
+        p = p * rr + np.float32(4.1665795894e-2)
+        p = p * rr + np.float32(1.6666665459e-1)
+        p = p * rr + np.float32(5.0000001201e-1)
+        row[j] = (p * rr * rr + rr + np.float32(1.0)) if keep else np.float32(0.0)
+        nbuf[j] = (np.int32(fn) << 23) if keep else np.int32(0)
+    rowi = row.view(np.int32)
+    for j in range(nc):
+        rowi[j] += nbuf[j]
+
+
 @nb.njit(parallel=True, fastmath=True, cache=True)
 def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, track):  # pragma: no cover
     """float32 block: in place ℓ = alpha·G - beta, then exp(ℓ - m_new) by a vectorisable
@@ -137,25 +190,8 @@ def _softmax_block_f32(G, alpha, beta, m, s, r, best, best_idx, second, offset, 
         m_old = m[i]
         m_new = max(m_old, np.float64(mx))
         ri = math.exp(m_old - m_new)
-        mn = np.float32(m_new)
         nbuf = np.empty(nc, np.int32)
-        for j in range(nc):
-            x0 = row[j] - mn
-            keep = x0 > np.float32(-80.0)  # exp(-80) ~ 2e-35: flush to exactly 0 (no denormals in the GEMM)
-            x = max(x0, np.float32(-86.0))
-            fn = np.floor(x * np.float32(1.44269504088896341) + np.float32(0.5))
-            rr = x - fn * np.float32(0.693359375) - fn * np.float32(-2.12194440e-4)
-            p = np.float32(1.9875691500e-4)
-            p = p * rr + np.float32(1.3981999507e-3)
-            p = p * rr + np.float32(8.3334519073e-3)
-            p = p * rr + np.float32(4.1665795894e-2)
-            p = p * rr + np.float32(1.6666665459e-1)
-            p = p * rr + np.float32(5.0000001201e-1)
-            row[j] = (p * rr * rr + rr + np.float32(1.0)) if keep else np.float32(0.0)
-            nbuf[j] = (np.int32(fn) << 23) if keep else np.int32(0)
-        rowi = row.view(np.int32)
-        for j in range(nc):
-            rowi[j] += nbuf[j]
+        exp_row_f32(row, np.float32(m_new), nbuf)
         acc = np.float32(0.0)
         for j in range(nc):
             acc += row[j]
@@ -214,18 +250,46 @@ class EmpiricalScore:
     def __init__(self, train: np.ndarray, *, dtype=np.float32, n_chunk: int | None = None,
                  batch_chunk: int | None = None, memory_bytes: int = DEFAULT_MEMORY_BYTES,
                  labels: np.ndarray | None = None) -> None:
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+        if not isinstance(train, np.ndarray) and hasattr(train, "read_rows"):
+            self._init_streamed(train, labels)
+            self._init_chunks(n_chunk, batch_chunk, memory_bytes)
+            return
         train = np.asarray(train)
+        if not (np.issubdtype(train.dtype, np.integer) or np.issubdtype(train.dtype, np.floating)):
+            raise ValueError(f"train must be a real (n, d) array, got dtype {train.dtype}")
         if train.ndim != 2 or train.shape[0] < 1 or train.shape[1] < 1:
             raise ValueError(f"train must be a non-empty (n, d) array, got shape {train.shape}")
         if not np.all(np.isfinite(train)):
             raise ValueError("train must be finite")
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
         self.train = np.ascontiguousarray(train, dtype=self.dtype)
         self.sqnorm = np.einsum("ij,ij->i", self.train.astype(np.float64), self.train.astype(np.float64))
         self.n, self.d = self.train.shape
         self.labels = None if labels is None else np.asarray(labels)
+        self._init_chunks(n_chunk, batch_chunk, memory_bytes)
+
+    def _init_streamed(self, source, labels) -> None:
+        """A training set read on demand (a row source: ``n``, ``d``, ``read_rows(lo, hi)``,
+        ``take_rows(idx)``, optional ``labels``): every evaluation streams it in chunks of
+        ``n_chunk`` rows; only |a_μ|² (n floats) is resident. One pass here computes |a_μ|²."""
+        self.n, self.d = int(source.n), int(source.d)
+        if self.n < 1 or self.d < 1:
+            raise ValueError(f"train must be a non-empty (n, d) row source, got ({self.n}, {self.d})")
+        self.train = StreamedRows(source, self.dtype)
+        self.sqnorm = np.empty(self.n)
+        for lo in range(0, self.n, STREAM_ROWS):
+            a = self.train[lo:lo + STREAM_ROWS]
+            if not np.all(np.isfinite(a)):
+                raise ValueError("train must be finite")
+            a64 = a.astype(np.float64)
+            self.sqnorm[lo:lo + a.shape[0]] = np.einsum("ij,ij->i", a64, a64)
+        if labels is None:
+            labels = getattr(source, "labels", None)
+        self.labels = None if labels is None else np.asarray(labels)
+
+    def _init_chunks(self, n_chunk, batch_chunk, memory_bytes) -> None:
         if n_chunk is not None:
             n_chunk = validate.positive_int("n_chunk", n_chunk)
         if batch_chunk is not None:
@@ -255,9 +319,19 @@ class EmpiricalScore:
         x = np.asarray(x)
         if x.ndim != 2 or x.shape[1] != self.d:
             raise ValueError(f"x must have shape (batch, {self.d}), got {x.shape}")
+        if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+            raise ValueError(f"x must be a real array, got dtype {x.dtype}")
         out_dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
         xd = np.ascontiguousarray(x, dtype=self.dtype)
         B = xd.shape[0]
+        if not np.isfinite(xd).all():
+            raise ValueError(f"x must be finite (in {self.dtype.name}), got NaN or inf")
+        if B == 0:  # an empty batch: empty results of the right shapes
+            return EmpiricalResult(np.empty((0, self.d), dtype=out_dtype) if want_score else None, np.empty(0),
+                                   np.empty(0, dtype=np.int64), np.empty(0),
+                                   np.empty((0, self.n), dtype=self.dtype) if return_weights else None)
+        if return_weights:
+            memory.require(float(B) * self.n * self.dtype.itemsize, "the posterior weights", batch=B, n=self.n)
         nc, bc = self._chunks(B, return_weights)
         alpha = c / delta
         beta_all = (0.5 * c * c / delta) * self.sqnorm  # float64
@@ -381,15 +455,18 @@ class EmpiricalModel:
         return self.es.n
 
     def params(self) -> dict:
+        """Protocol: ``n``, ``d``, ``dtype`` and the source model's parameters."""
         out = {"model": self.name, "n": self.es.n, "d": self.es.d, "dtype": self.es.dtype.name}
         if self.source is not None:
             out["source"] = self.source.params()
         return out
 
     def score(self, x: np.ndarray, t: float) -> np.ndarray:
+        """The empirical score S^e(x, t)."""
         return self.es(x, t)
 
     def sample_t(self, size: int, t: float, rng: np.random.Generator) -> np.ndarray:
+        """Exact draw from P^e_t."""
         return self.es.sample_t(size, t, rng)
 
     def labels(self, y: np.ndarray, t: float, rng: np.random.Generator | None = None) -> dict:

@@ -38,7 +38,8 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from numerics import validate
-from numerics.engine.empirical import EmpiricalModel, EmpiricalScore
+from numerics.engine import memory
+from numerics.engine.empirical import DEFAULT_MEMORY_BYTES, EmpiricalModel, EmpiricalScore
 from numerics.engine.protocol import has
 from numerics.engine.result import ExperimentResult
 
@@ -98,12 +99,15 @@ def excess_entropy_mc(
     if isinstance(train, EmpiricalModel):
         model = train.source if model is None else model
         train = train.es
-    es = train if isinstance(train, EmpiricalScore) else EmpiricalScore(train, dtype=dtype, n_chunk=n_chunk)
     ts = validate.times("t_grid", t_grid).ravel()
     samples = validate.positive_int("samples", samples)
     if samples < 2:
         raise ValueError("samples must be >= 2 for a standard error")
     seed = validate.seed("seed", seed)
+    es = train if isinstance(train, EmpiricalScore) else EmpiricalScore(train, dtype=dtype, n_chunk=n_chunk)
+    # z, the centres a, the points x (float64) and the conversion of x for the score: 4 arrays
+    memory.require(4.0 * memory.FLOAT * samples * es.d + DEFAULT_MEMORY_BYTES, "the Monte Carlo points",
+                   samples=samples, d=es.d)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, es.n, samples)
     z = rng.standard_normal((samples, es.d))

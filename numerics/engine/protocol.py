@@ -26,7 +26,10 @@ Optional capabilities (looked up with :func:`has`)
     empirical score; levels are named coarsest first, e.g. ``{"class": ±1}``).
 ``labels(y, t, rng)``
     ``{level: labels}`` of endpoints ``y`` at the final time ``t`` (what "the same class" means for
-    cloning). A model without it has no class notion and cannot be cloned.
+    cloning). A model without it has no class notion and cannot be cloned. Labels may be random: drawn
+    from the exact class posterior at ``t`` they make cloning measure E Σ_c P(c|x_t)² with no t_min bias
+    (the class given the endpoint is independent of the earlier states), so ``t_min`` may sit just below
+    the branch times.
 ``posterior(x, t)``
     ``{level: (B, K) array}`` of class posteriors ``P(c | x_t = x)``: gives the exact conditional
     cloning probability ``Σ_c P(c|x)²`` on the branch states (no SDE needed).
@@ -62,11 +65,17 @@ class DiffusionModel(Protocol):
     @property
     def dim(self) -> int: ...
 
-    def score(self, x: np.ndarray, t: float) -> np.ndarray: ...
+    def score(self, x: np.ndarray, t: float) -> np.ndarray:
+        """Exact score ∇ ln P_t(x) for a batch x of shape (B, dim)."""
+        ...
 
-    def sample_t(self, size: int, t: float, rng: np.random.Generator) -> np.ndarray: ...
+    def sample_t(self, size: int, t: float, rng: np.random.Generator) -> np.ndarray:
+        """``size`` exact draws of P_t, shape (size, dim)."""
+        ...
 
-    def params(self) -> dict: ...
+    def params(self) -> dict:
+        """The parameters that define the model (reported in every result)."""
+        ...
 
 
 def has(model: Any, capability: str) -> bool:

@@ -30,49 +30,69 @@ from typing import Callable
 import numpy as np
 
 from numerics import validate
+from numerics.engine import memory
 
-__all__ = ["time_grid", "step_coefficients", "backward_step", "integrate_backward", "merge_times", "METHODS", "GRIDS"]
+__all__ = ["time_grid", "step_coefficients", "backward_step", "integrate_backward", "merge_times", "METHODS", "GRIDS",
+           "H_MAX"]
 
 METHODS = ("exponential", "euler")
 GRIDS = ("uniform", "geometric", "mixed")
 Score = Callable[[np.ndarray, float], np.ndarray]
+# Largest step: the exponential coefficients e^h, sqrt(e^{2h} - 1) stay finite (e^{700} < 1.8e308).
+# Far beyond any useful step: P_T equals N(0, I) to double precision once σ² e^{-2T} < 1e-16.
+H_MAX = 350.0
 
 
 def time_grid(T: float, t_min: float, steps: int, kind: str = "geometric") -> np.ndarray:
-    """Decreasing times ``T = t_0 > t_1 > ... > t_steps = t_min``."""
+    """Decreasing times ``T = t_0 > t_1 > ... > t_steps = t_min``.
+
+    Refused (``ValueError`` naming the parameter) before allocating when the grid exceeds the memory
+    budget (:mod:`numerics.engine.memory`), and when its largest step exceeds ``H_MAX`` = 350 (the
+    integrator's coefficients e^h would overflow): lower ``T`` or raise ``steps``.
+    """
     T = validate.positive("T", T)
     t_min = validate.positive("t_min", t_min)
     steps = validate.positive_int("steps", steps)
     if t_min >= T:
         raise ValueError(f"t_min must be < T, got t_min={t_min!r}, T={T!r}")
+    if kind not in GRIDS:
+        raise ValueError(f"grid kind must be one of {GRIDS}, got {kind!r}")
+    memory.require(4.0 * memory.FLOAT * (steps + 1), "the time grid", steps=steps)
     if kind == "uniform":
-        return np.linspace(T, t_min, steps + 1)
-    if kind == "geometric":
-        return np.geomspace(T, t_min, steps + 1)
-    if kind == "mixed":
-        if steps < 2:
-            return np.array([T, t_min])
+        grid = np.linspace(T, t_min, steps + 1)
+    elif kind == "geometric":
+        grid = np.geomspace(T, t_min, steps + 1)
+    elif steps < 2:
+        grid = np.array([T, t_min])
+    else:
         # uniform from T to t_mid, geometric from t_mid to t_min, t_mid = min(1, T/2)
         t_mid = max(min(1.0, 0.5 * T), t_min * 1.0000001)
         k1 = steps // 2
         head = np.linspace(T, t_mid, k1 + 1)
         tail = np.geomspace(t_mid, t_min, steps - k1 + 1)
-        return np.concatenate([head, tail[1:]])
-    raise ValueError(f"grid kind must be one of {GRIDS}, got {kind!r}")
+        grid = np.concatenate([head, tail[1:]])
+    h = float(np.max(grid[:-1] - grid[1:]))
+    if not h <= H_MAX:
+        raise ValueError(f"T={T:g} with steps={steps}: the largest step h = {h:.3g} exceeds {H_MAX:g} (the "
+                         f"integrator's e^h overflows); lower T (P_T is N(0, I) to double precision far below) "
+                         f"or raise steps")
+    return grid
 
 
 def merge_times(grid: np.ndarray, times) -> tuple[np.ndarray, np.ndarray]:
     """Insert ``times`` (each in [grid[-1], grid[0]]) into the decreasing ``grid``.
 
     Returns (new_grid, index) with new_grid[index[i]] == times[i] exactly. Grid points closer
-    than 1e-12 (relative) to an inserted time are replaced by it.
+    than 1e-12 (relative) to an inserted time are replaced by it. Vectorised: O(len(grid) × len(times)).
     """
     grid = np.asarray(grid, dtype=float)
     ts = np.atleast_1d(np.asarray(times, dtype=float))
     if np.any(ts > grid[0] * (1 + 1e-12)) or np.any(ts < grid[-1] * (1 - 1e-12)):
         raise ValueError(f"times must lie within [t_min, T] = [{grid[-1]:g}, {grid[0]:g}], got {ts.tolist()}")
-    keep = [g for g in grid if not np.any(np.abs(ts - g) <= 1e-12 * g)]
-    new = np.unique(np.concatenate([np.array(keep), ts]))[::-1]
+    keep = np.ones(grid.size, dtype=bool)
+    for t in ts:
+        keep &= ~(np.abs(grid - t) <= 1e-12 * grid)
+    new = np.unique(np.concatenate([grid[keep], ts]))[::-1]
     index = np.array([int(np.argmin(np.abs(new - t))) for t in ts], dtype=np.int64)
     return new, index
 
@@ -83,9 +103,14 @@ def step_coefficients(h: float, method: str = "exponential") -> tuple[float, flo
     - exponential: ``a = e^h``, ``b = 2(e^h - 1)``, ``c = sqrt(e^{2h} - 1)`` (linear part exact);
     - euler: ``a = 1 + h``, ``b = 2h``, ``c = sqrt(2h)``.
 
+    ``h`` must lie in [0, ``H_MAX``] (``ValueError`` otherwise: the coefficients would overflow).
+
     >>> step_coefficients(0.0)
     (1.0, 0.0, 0.0)
     """
+    h = validate.nonnegative("h", h)
+    if h > H_MAX:
+        raise ValueError(f"h must be <= {H_MAX:g} (e^h overflows), got {h!r}")
     if method == "exponential":
         return math.exp(h), 2.0 * math.expm1(h), math.sqrt(math.expm1(2.0 * h))
     if method == "euler":
@@ -106,11 +131,18 @@ def integrate_backward(
     grid: np.ndarray,
     rng: np.random.Generator,
     method: str = "exponential",
+    *,
+    progress: bool = False,
+    desc: str = "backward SDE",
 ) -> np.ndarray:
-    """Run the backward SDE along ``grid`` (decreasing times) from ``y0``; returns y at grid[-1]."""
+    """Run the backward SDE along ``grid`` (decreasing times) from ``y0``; returns y at grid[-1]
+    (``progress``: a tqdm bar on stderr)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    from tqdm.auto import tqdm
+
     y = np.array(y0, copy=True)
-    for t, t_next in zip(grid[:-1], grid[1:]):
+    pairs = zip(grid[:-1], grid[1:])
+    for t, t_next in tqdm(pairs, total=len(grid) - 1, desc=desc, disable=not progress, leave=False):
         y = backward_step(y, float(t), float(t_next), score, rng.standard_normal(y.shape).astype(y.dtype, copy=False), method)
     return y

@@ -12,7 +12,7 @@ from numerics.generated._helpers import _logcosh, _sech2
 def Lambda_asymptotic(N, m, chi, p_plus):
     r"""cw.Lambda_asymptotic: two-state value of Var(M)/N: χ + 4 p_+ p_- N m*².
 
-    \Lambda_\infty = 4 N m^{2} p_{+} \left(1 - p_{+}\right) + \chi
+    \Lambda_\infty = 4 N m^{2} p_{+} p_{-} + \chi
 
     Expanded: 4*N*m**2*p_+*(1 - p_+) + chi
 
@@ -58,7 +58,7 @@ def Phi_site(mu_hs, lam_i, beta, h):
     h + λ_i).
 
     \Phi_i(\mu) = - \frac{\beta \mu^{2}}{2} + \ln\cosh\left(\beta \mu + h + \lambda_{i}\right) +
-    \ln{\left(2 \right)}
+    \ln 2
 
     Expanded: -beta*mu**2/2 + logcosh(beta*mu + h + lambda_i) + log(2)
 
@@ -196,7 +196,7 @@ def global_weight_stderr(n, p_plus):
     r"""cw.global_weight_stderr: standard error of the maximum-likelihood state weight (fraction of training samples with
     M > 0): sqrt(p_+ p_-/n), independent of N.
 
-    \delta p_+^{\rm ML} = \frac{\sqrt{p_{+}} \sqrt{1 - p_{+}}}{\sqrt{n}}
+    \delta p_+^{\rm ML} = \frac{\sqrt{p_{+}} \sqrt{p_{-}}}{\sqrt{n}}
 
     Expanded: sqrt(p_+)*sqrt(1 - p_+)/sqrt(n)
 
@@ -258,7 +258,7 @@ def learned_sum_h_variance(N, n, chi, p_plus):
     r"""cw.learned_sum_h_variance: variance of Σ_i ĥ_i from n samples with N site fields learned by a local objective: N/(4
     p_+ p_- n χ).
 
-    \mathrm{Var}\,\sum_i \hat h_i = \frac{N}{4 \chi n p_{+} \left(1 - p_{+}\right)}
+    \mathrm{Var}\,\sum_i \hat h_i = \frac{N}{4 \chi n p_{+} p_{-}}
 
     Expanded: N/(4*chi*n*p_+*(1 - p_+))
 
@@ -283,9 +283,8 @@ def log_M_weight(M, N, beta, h):
     r"""cw.log_M_weight: unnormalised log-law of the magnetization: ln C(N,(N+M)/2) + βM²/(2N) + hM (log-gamma
     form).
 
-    \ln w(M) = \frac{M^{2} \beta}{2 N} + M h + \operatorname{loggamma}{\left(N + 1 \right)} -
-    \operatorname{loggamma}{\left(- \frac{M}{2} + \frac{N}{2} + 1 \right)} -
-    \operatorname{loggamma}{\left(\frac{M}{2} + \frac{N}{2} + 1 \right)}
+    \ln w(M) = \frac{M^{2} \beta}{2 N} + M h + \ln\Gamma\left(N + 1\right) - \ln\Gamma\left(-
+    \frac{M}{2} + \frac{N}{2} + 1\right) - \ln\Gamma\left(\frac{M}{2} + \frac{N}{2} + 1\right)
 
     Expanded: M**2*beta/(2*N) + M*h + loggamma(N + 1) - loggamma(-M/2 + N/2 + 1) - loggamma(M/2 + N/2
         + 1)
@@ -312,9 +311,8 @@ def log_M_weight(M, N, beta, h):
 def log_hs_kernel(mu_hs, M, N, beta):
     r"""cw.log_hs_kernel: log of the HS kernel: e^{βM²/2N} = ∫ dμ K(μ; M), K = sqrt(Nβ/2π) e^{-Nβμ²/2 + βμM}.
 
-    \ln K(\mu; M) = M \beta \mu - \frac{N \beta \mu^{2}}{2} + \frac{\ln{\left(N \right)}}{2} +
-    \frac{\ln{\left(\beta \right)}}{2} - \frac{\ln{\left(\pi \right)}}{2} - \frac{\ln{\left(2
-    \right)}}{2}
+    \ln K(\mu; M) = M \beta \mu - \frac{N \beta \mu^{2}}{2} + \frac{1}{2} \ln N + \frac{1}{2}
+    \ln \beta - \frac{1}{2} \ln \pi - \frac{1}{2} \ln 2
 
     Expanded: M*beta*mu - N*beta*mu**2/2 + log(N)/2 + log(beta)/2 - log(pi)/2 - log(2)/2
 
@@ -398,7 +396,7 @@ def p_plus_error_linear(N, n, m, chi, p_plus):
     r"""cw.p_plus_error_linear: RMS error of the generated p_+ with learned site fields, linearised: m* sqrt(p_+ p_-
     N/(n χ)); a function of n/N only.
 
-    \delta p_+ = \frac{\sqrt{N} m \sqrt{p_{+}} \sqrt{1 - p_{+}}}{\sqrt{\chi} \sqrt{n}}
+    \delta p_+ = \frac{\sqrt{N} m \sqrt{p_{+}} \sqrt{p_{-}}}{\sqrt{\chi} \sqrt{n}}
 
     Expanded: sqrt(N)*m*sqrt(p_+)*sqrt(1 - p_+)/(sqrt(chi)*sqrt(n))
 
@@ -544,7 +542,7 @@ def snr_site(t):
 def t_S(Lambda):
     r"""cw.t_S: speciation time ½ ln Λ.
 
-    t_S = \frac{\ln{\left(\Lambda \right)}}{2}
+    t_S = \frac{1}{2} \ln \Lambda
 
     Expanded: log(Lambda)/2
 

@@ -30,9 +30,8 @@ def kl_expected(n, d):
     r"""gauss.kl_expected: exact expected KL of the generated law N(0, Ĉ) from the data law, n samples.
 
     \mathbb{E}\,\mathrm{KL}\left(\mathcal{N}(0,C)\,\|\,\mathcal{N}(0,\hat C)\right) = - \frac{d
-    n}{2 \left(d - n + 1\right)} - \frac{d \ln{\left(n \right)}}{2} - \frac{d}{2} + \frac{d
-    \ln{\left(2 \right)}}{2} + \frac{\sum_{i=1}^{d} \operatorname{polygamma}{\left(0,-
-    \frac{i}{2} + \frac{n}{2} + \frac{1}{2} \right)}}{2}
+    n}{2 \left(d - n + 1\right)} - \frac{1}{2} d \ln n - \frac{d}{2} + \frac{1}{2} d \ln 2 +
+    \frac{\sum_{i=1}^{d} \psi\left(- \frac{i}{2} + \frac{n}{2} + \frac{1}{2}\right)}{2}
 
     Expanded: -d*n/(2*(d - n + 1)) - d*log(n)/2 - d/2 + d*log(2)/2 + Sum(polygamma(0, -i/2 + n/2 +
         1/2), (i, 1, d))/2

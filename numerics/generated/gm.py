@@ -53,7 +53,7 @@ def Lambda(d, mu, sigma, p_plus):
 def alpha(n, d):
     r"""gm.alpha: entropy rate of the training set, ln n / d.
 
-    \alpha = \frac{\ln{\left(n \right)}}{d}
+    \alpha = \frac{\ln n}{d}
 
     Expanded: log(n)/d
 
@@ -70,7 +70,7 @@ def alpha(n, d):
 def f_leading(t, alpha, sigma):
     r"""gm.f_leading: excess entropy α - [s(t) - s_Δ(t)] at leading order in d (finite-d: subtract δ/d).
 
-    f(t) = \alpha - \frac{\ln{\left(\frac{\Gamma_t}{\Delta_t} \right)}}{2}
+    f(t) = \alpha - \frac{1}{2} \ln\left(\frac{\Gamma_t}{\Delta_t}\right)
 
     Expanded: alpha - log((sigma**2*exp(-2*t) + 1 - exp(-2*t))/(1 - exp(-2*t)))/2
 
@@ -114,10 +114,9 @@ def kappa(t, d, mu, sigma):
 def log_density_q(q, t, d, mu, sigma, p_plus):
     r"""gm.log_density_q: log-density of the projection q = m̂·x under P_t (stable log-cosh form).
 
-    \ln P_t(q) = \frac{- q^{2} - c_t^{2}}{2 \Gamma_t} + \frac{\ln{\left(p_{+} \right)}}{2} +
-    \frac{\ln{\left(1 - p_{+} \right)}}{2} - \frac{\ln{\left(\Gamma_t \right)}}{2} +
-    \ln\cosh\left(\frac{q c_t}{\Gamma_t} + h_0\right) - \frac{\ln{\left(\pi \right)}}{2} +
-    \frac{\ln{\left(2 \right)}}{2}
+    \ln P_t(q) = \frac{- q^{2} - c_t^{2}}{2 \Gamma_t} + \frac{1}{2} \ln p_{+} + \frac{1}{2} \ln
+    p_{-} - \frac{1}{2} \ln \Gamma_t + \ln\cosh\left(\frac{q c_t}{\Gamma_t} + h_0\right) -
+    \frac{1}{2} \ln \pi + \frac{1}{2} \ln 2
 
     Expanded: (-d*mu**2*exp(-2*t) - q**2)/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))) + log(p_+)/2 +
         log(1 - p_+)/2 - log(sigma**2*exp(-2*t) + 1 - exp(-2*t))/2 +
@@ -149,8 +148,8 @@ def log_density_q(q, t, d, mu, sigma, p_plus):
 def log_n_required(eps, d, sigma):
     r"""gm.log_n_required: log of the number of training points needed for t_C ≤ ε (curse of dimensionality).
 
-    \ln n_{\min}(\varepsilon) = \frac{d \ln{\left(\frac{\sigma^{2}}{e^{2 \epsilon} - 1} + 1
-    \right)}}{2}
+    \ln n_{\min}(\varepsilon) = \frac{1}{2} d \ln\left(\frac{\sigma^{2}}{e^{2 \epsilon} - 1} +
+    1\right)
 
     Expanded: d*log(sigma**2/(exp(2*epsilon) - 1) + 1)/2
 
@@ -170,10 +169,10 @@ def log_n_required(eps, d, sigma):
 def phi_defect_integrand(u, kappa, p_plus):
     r"""gm.phi_defect_integrand: integrand of 1 - φ over the field u = c_t q/Γ_t (sum over the true class).
 
-    \varphi_{\mathrm{defect}}(u) = \frac{\left(\frac{\sqrt{2} p_{+} e^{- \frac{\left(- \kappa +
-    u\right)^{2}}{2 \kappa}}}{2 \sqrt{\pi} \sqrt{\kappa}} + \frac{\sqrt{2} e^{-
+    \varphi_{\mathrm{defect}}(u) = \frac{1}{2} \left(\frac{\sqrt{2} p_{+} e^{- \frac{\left(-
+    \kappa + u\right)^{2}}{2 \kappa}}}{2 \sqrt{\pi} \sqrt{\kappa}} + \frac{\sqrt{2} e^{-
     \frac{\left(\kappa + u\right)^{2}}{2 \kappa}} p_-}{2 \sqrt{\pi} \sqrt{\kappa}}\right)
-    \operatorname{sech}^{2}\left(u + h_0\right)}{2}
+    \operatorname{sech}^{2}\left(u + h_0\right)
 
     Expanded: (sqrt(2)*p_+*exp(-(-kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)) + sqrt(2)*(1 -
         p_+)*exp(-(kappa + u)**2/(2*kappa))/(2*sqrt(pi)*sqrt(kappa)))*sech2(u +
@@ -229,7 +228,7 @@ def score_q(q, t, d, mu, sigma, p_plus):
 def t_C(n, d, sigma):
     r"""gm.t_C: collapse time ½ ln(1 + σ²/(n^{2/d} - 1)).
 
-    t_C = \frac{\ln{\left(\frac{\sigma^{2}}{n^{\frac{2}{d}} - 1} + 1 \right)}}{2}
+    t_C = \frac{1}{2} \ln\left(\frac{\sigma^{2}}{n^{\frac{2}{d}} - 1} + 1\right)
 
     Expanded: log(sigma**2/(n**(2/d) - 1) + 1)/2
 
@@ -248,7 +247,7 @@ def t_C(n, d, sigma):
 def t_C_alpha(alpha, sigma):
     r"""gm.t_C_alpha: collapse time from f(t_C) = 0, in terms of α.
 
-    t_C = \frac{\ln{\left(\frac{\sigma^{2}}{e^{2 \alpha} - 1} + 1 \right)}}{2}
+    t_C = \frac{1}{2} \ln\left(\frac{\sigma^{2}}{e^{2 \alpha} - 1} + 1\right)
 
     Expanded: log(sigma**2/(exp(2*alpha) - 1) + 1)/2
 
@@ -266,7 +265,7 @@ def t_C_alpha(alpha, sigma):
 def t_S(d, mu, sigma, p_plus):
     r"""gm.t_S: speciation time ½ ln Λ (leading order in d of the exact double-well time).
 
-    t_S = \frac{\ln{\left(\Lambda \right)}}{2}
+    t_S = \frac{1}{2} \ln \Lambda
 
     Expanded: log(4*d*mu**2*p_+*(1 - p_+) + sigma**2)/2
 
@@ -290,8 +289,8 @@ def t_curv_V(d, mu, sigma, p_plus):
     r"""gm.t_curv_V: exact finite-d time at which the backward potential V(q,t) = -q²/2 - 2 ln P_t(q) turns
     double-well at q=0.
 
-    t_{V} = \frac{\ln{\left(4 d \mu^{2} p_{+} \left(1 - p_{+}\right) + \sqrt{16 d^{2} \mu^{4}
-    p_{+}^{2} \left(1 - p_{+}\right)^{2} + \sigma^{4} - 2 \sigma^{2} + 1} \right)}}{2}
+    t_{V} = \frac{1}{2} \ln\left(4 d \mu^{2} p_{+} p_{-} + \sqrt{16 d^{2} \mu^{4} p_{+}^{2}
+    p_{-}^{2} + \sigma^{4} - 2 \sigma^{2} + 1}\right)
 
     Expanded: log(4*d*mu**2*p_+*(1 - p_+) + sqrt(16*d**2*mu**4*p_+**2*(1 - p_+)**2 + sigma**4 -
         2*sigma**2 + 1))/2
@@ -315,8 +314,7 @@ def t_curv_V(d, mu, sigma, p_plus):
 def t_curv_logp(d, mu, sigma, p_plus):
     r"""gm.t_curv_logp: exact finite-d time at which ∂²_q ln P_t(0) changes sign (single -> double well).
 
-    t_{\ln P} = \frac{\ln{\left(4 d \mu^{2} p_{+} \left(1 - p_{+}\right) - \sigma^{2} + 1
-    \right)}}{2}
+    t_{\ln P} = \frac{1}{2} \ln\left(4 d \mu^{2} p_{+} p_{-} - \sigma^{2} + 1\right)
 
     Expanded: log(4*d*mu**2*p_+*(1 - p_+) - sigma**2 + 1)/2
 

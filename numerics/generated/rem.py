@@ -10,7 +10,7 @@ import numpy
 def alpha_c(t, sigma):
     r"""rem.alpha_c: condensation threshold for a typical point of P_t (r = Γ_t): ½ ln(Γ_t/Δ_t).
 
-    \alpha_c(t) = \frac{\ln{\left(\frac{\sigma^{2}}{e^{2 t} - 1} + 1 \right)}}{2}
+    \alpha_c(t) = \frac{1}{2} \ln\left(\frac{\sigma^{2}}{e^{2 t} - 1} + 1\right)
 
     Expanded: log(sigma**2/(exp(2*t) - 1) + 1)/2
 
@@ -30,8 +30,8 @@ def alpha_c_r(t, sigma, r):
     r"""rem.alpha_c_r: condensation threshold I(y*) of the REM at a point with |x|²/d = r.
 
     \alpha_c(t, r) = \frac{\sigma^{2} \left(r - \sigma^{2} e^{- 2 t} - 1 + e^{- 2 t}\right) e^{-
-    2 t}}{2 \left(\sigma^{2} e^{- 2 t} + 1 - e^{- 2 t}\right)^{2}} +
-    \frac{\ln{\left(\frac{\sigma^{2}}{e^{2 t} - 1} + 1 \right)}}{2}
+    2 t}}{2 \left(\sigma^{2} e^{- 2 t} + 1 - e^{- 2 t}\right)^{2}} + \frac{1}{2}
+    \ln\left(\frac{\sigma^{2}}{e^{2 t} - 1} + 1\right)
 
     Expanded: sigma**2*(r - sigma**2*exp(-2*t) - 1 + exp(-2*t))*exp(-2*t)/(2*(sigma**2*exp(-2*t) + 1 -
         exp(-2*t))**2) + log(sigma**2/(exp(2*t) - 1) + 1)/2
@@ -58,8 +58,8 @@ def cgf(k, t, sigma, r):
     r"""rem.cgf: cumulant generating function (1/d) ln E_a exp(k d y) of a level energy y = |x - e^{-t}
     a|²/d, a ~ N(0, σ² I), at a point with |x|²/d = r (k < 1/(2σ² e^{-2t})).
 
-    \Lambda(k) = \frac{k r}{- 2 k \sigma^{2} e^{- 2 t} + 1} - \frac{\ln{\left(- 2 k \sigma^{2}
-    e^{- 2 t} + 1 \right)}}{2}
+    \Lambda(k) = \frac{k r}{- 2 k \sigma^{2} e^{- 2 t} + 1} - \frac{1}{2} \ln\left(- 2 k
+    \sigma^{2} e^{- 2 t} + 1\right)
 
     Expanded: k*r/(-2*k*sigma**2*exp(-2*t) + 1) - log(-2*k*sigma**2*exp(-2*t) + 1)/2
 
@@ -191,8 +191,8 @@ def free_entropy_liquid(alpha, t, sigma, r):
     r"""rem.free_entropy_liquid: liquid (high-temperature) branch of (1/d) ln Z(x), Z = Σ_μ exp(-|x -
     e^{-t}a_μ|²/(2Δ_t)).
 
-    \varphi_{\mathrm{liq}} = \alpha - \frac{r}{2 \Gamma_t} + \frac{\ln{\left(\Delta_t
-    \right)}}{2} - \frac{\ln{\left(\Gamma_t \right)}}{2}
+    \varphi_{\mathrm{liq}} = \alpha - \frac{r}{2 \Gamma_t} + \frac{1}{2} \ln \Delta_t -
+    \frac{1}{2} \ln \Gamma_t
 
     Expanded: alpha - r/(2*(sigma**2*exp(-2*t) + 1 - exp(-2*t))) + log(1 - exp(-2*t))/2 -
         log(sigma**2*exp(-2*t) + 1 - exp(-2*t))/2
@@ -285,7 +285,7 @@ def pd_log_partition(m_pd):
     (O(1/d) term of the condensed free entropy).
 
     \mathbb{E}\ln\sum_j e^{-\beta(E_j - E_0)} = \gamma \left(-1 + \frac{1}{m}\right) +
-    \frac{\ln{\left(\Gamma\left(1 - m\right) \right)}}{m}
+    \frac{\ln\Gamma\left(1 - m\right)}{m}
 
     Expanded: EulerGamma*(-1 + 1/m) + log(gamma(1 - m))/m
 
@@ -324,11 +324,11 @@ def rate(y, t, sigma, r):
 
     I(y) = \frac{\left(2 r \left(\sigma^{2} e^{- 2 t} - 2 y + \sqrt{4 r y + \sigma^{4} e^{- 4
     t}}\right) + \left(\sigma^{2} e^{- 2 t} + \sqrt{4 r y + \sigma^{4} e^{- 4 t}}\right) \left(-
-    \sigma^{2} e^{- 2 t} + 2 y - \sqrt{4 r y + \sigma^{4} e^{- 4 t}}\right) +
-    \ln{\left(\left(\frac{\sigma^{2} e^{- 2 t} + \sqrt{4 r y + \sigma^{4} e^{- 4 t}}}{2
-    y}\right)^{2 \sigma^{2} \left(\sigma^{2} e^{- 2 t} + \sqrt{4 r y + \sigma^{4} e^{- 4
-    t}}\right) e^{- 2 t}} \right)}\right) e^{2 t}}{4 \sigma^{2} \left(\sigma^{2} e^{- 2 t} +
-    \sqrt{4 r y + \sigma^{4} e^{- 4 t}}\right)}
+    \sigma^{2} e^{- 2 t} + 2 y - \sqrt{4 r y + \sigma^{4} e^{- 4 t}}\right) + \left(2 \sigma^{2}
+    \left(\sigma^{2} e^{- 2 t} + \sqrt{4 r y + \sigma^{4} e^{- 4 t}}\right) e^{- 2 t}\right)
+    \ln\left(\frac{\sigma^{2} e^{- 2 t} + \sqrt{4 r y + \sigma^{4} e^{- 4 t}}}{2
+    y}\right)\right) e^{2 t}}{4 \sigma^{2} \left(\sigma^{2} e^{- 2 t} + \sqrt{4 r y + \sigma^{4}
+    e^{- 4 t}}\right)}
 
     Expanded: (2*r*(sigma**2*exp(-2*t) - 2*y + sqrt(4*r*y + sigma**4*exp(-4*t))) + (sigma**2*exp(-2*t)
         + sqrt(4*r*y + sigma**4*exp(-4*t)))*(-sigma**2*exp(-2*t) + 2*y - sqrt(4*r*y +
@@ -361,7 +361,7 @@ def rate_rho(rho, t, sigma, r):
     r"""rem.rate_rho: rate function along the parametrisation ρ = 1/(1 - 2kσ²e^{-2t}).
 
     I(\rho) = \frac{r \left(\rho - 1\right)^{2} e^{2 t}}{2 \sigma^{2}} + \frac{\rho}{2} -
-    \frac{\ln{\left(\rho \right)}}{2} - \frac{1}{2}
+    \frac{1}{2} \ln \rho - \frac{1}{2}
 
     Expanded: r*(rho - 1)**2*exp(2*t)/(2*sigma**2) + rho/2 - log(rho)/2 - 1/2
 
@@ -384,7 +384,7 @@ def rate_rho(rho, t, sigma, r):
 def t_C_alpha(alpha, sigma):
     r"""rem.t_C_alpha: condensation time: alpha_c(t_C) = α (identical to the collapse time gm.t_C_alpha).
 
-    t_C = \frac{\ln{\left(- \frac{\sigma^{2} + e^{2 \alpha} - 1}{1 - e^{2 \alpha}} \right)}}{2}
+    t_C = \frac{1}{2} \ln\left(- \frac{\sigma^{2} + e^{2 \alpha} - 1}{1 - e^{2 \alpha}}\right)
 
     Expanded: log(-(sigma**2 + exp(2*alpha) - 1)/(1 - exp(2*alpha)))/2
 

@@ -34,7 +34,9 @@ __all__ = ["Measurement", "Check", "check", "all_checks", "seed_from"]
 class Measurement:
     """One compared number: ``theory`` (from registered results), ``value`` (simulated) and the
     measured ``stderr`` of their difference; ``bias_allowance`` a derived systematic allowance with
-    its formula ``allowance_formula``; ``extra`` raw numbers / figure data for ``verify --out``."""
+    its formula ``allowance_formula``; ``extra`` raw numbers / figure data for ``verify --out``;
+    ``informational`` rows are reported with their z but never pass or fail (e.g. a leading-order
+    prediction shown beside the sharp one)."""
 
     theory: float
     value: float
@@ -44,6 +46,7 @@ class Measurement:
     bias_allowance: float = 0.0
     allowance_formula: str = ""
     extra: dict = field(default_factory=dict)
+    informational: bool = False  # reported with its z, never judged (and not counted in the threshold)
 
 
 @dataclass
@@ -77,6 +80,8 @@ def check(name: str, *, tests: tuple[str, ...] | list[str], quick: bool = True, 
             raise ValueError(f"check {name!r} registered twice")
         _CHECKS[name] = Check(name, fn, quick and not full_only, description or (fn.__doc__ or "").strip(),
                               tests, full_only)
+        if not (fn.__doc__ or "").strip():
+            fn.__doc__ = f"Verification check ``{name}`` (tests {', '.join(tests)}): {description}"
         return fn
 
     return deco

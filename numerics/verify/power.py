@@ -47,11 +47,12 @@ class Limit:
     runs: int
 
     def as_json(self) -> dict:
+        """JSON-ready dictionary."""
         return asdict(self)
 
 
 def _fails(ms: list[Measurement | None], z_crit: float) -> bool:
-    return any(m is None or not math.isfinite(m.value) or _z(m) >= z_crit for m in ms)
+    return any(m is None or (not m.informational and (not math.isfinite(m.value) or _z(m) >= z_crit)) for m in ms)
 
 
 def _linear_limit(D0, g, a, s, z_crit: float, sign: int) -> float:
@@ -82,10 +83,11 @@ def detection_limits(c: Check, result: str, *, z_crit: float, mode: str = "quick
         ms, _, err, _ = run_check(c, mode=mode, seed=seed, mutate={result: 1.0 + eps} if eps else None)
         return ms
 
-    base = run(0.0)
+    base = [m for m in run(0.0) if m is None or not m.informational]
     if _fails(base, z_crit):
         return Limit(c.name, result, 0.0, 0.0, 0.0, "fails unmutated", runs)
-    up, down = run(h), run(-h)
+    up = [m for m in run(h) if m is None or not m.informational]
+    down = [m for m in run(-h) if m is None or not m.informational]
     ok = all(m is not None for m in up + down) and len(up) == len(base) == len(down)
     lims = {}
     for sign in (1, -1):

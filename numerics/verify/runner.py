@@ -25,7 +25,7 @@ from numerics.engine.result import versions
 from numerics.results import mutations, recording
 from numerics.verify import Check, Measurement, all_checks
 
-__all__ = ["select_checks", "run_checks", "z_threshold", "Row", "Report", "FAMILY_ERROR"]
+__all__ = ["select_checks", "run_check", "run_checks", "build_report", "z_threshold", "Row", "Report", "FAMILY_ERROR"]
 
 FAMILY_ERROR = 1e-3
 
@@ -51,13 +51,15 @@ class Row:
     tests: tuple = ()
     used: tuple = ()
     allowance_formula: str = ""
+    informational: bool = False
 
     def as_json(self) -> dict:
+        """JSON row of ``regimes verify --json``."""
         return {"name": self.name, "theory": self.theory, "value": self.value, "stderr": self.stderr,
                 "z": self.z, "passed": self.passed, "params": self.params, "seconds": self.seconds,
                 "bias_allowance": self.bias_allowance, "allowance_formula": self.allowance_formula,
                 "description": self.description, "error": self.error, "tests": list(self.tests),
-                "used": list(self.used)}
+                "used": list(self.used), "informational": self.informational}
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Report:
         return all(r.passed for r in self.rows) and bool(self.rows)
 
     def as_json(self) -> dict:
+        """The ``regimes verify --json`` payload."""
         return {
             "checks": [r.as_json() for r in self.rows],
             "passed": self.passed, "n_checks": len(self.rows), "n_failed": sum(not r.passed for r in self.rows),
@@ -130,18 +133,27 @@ def run_checks(checks: list[Check], *, mode: str = "quick", seed: int = 0, progr
 
     ``mutate``: ``{result name: factor}`` applied to the theory side of every check (mutation mode)."""
     t0 = time.perf_counter()
-    raw: list = []
-    extras: dict = {}
+    results = []
     for c in checks:
         if progress:
             progress(c.name)
-        ms, secs, err, used = run_check(c, mode=mode, seed=seed, mutate=mutate)
+        results.append(run_check(c, mode=mode, seed=seed, mutate=mutate))
+    return build_report(checks, results, mode=mode, seed=seed, mutate=mutate, seconds=time.perf_counter() - t0)
+
+
+def build_report(checks: list[Check], results: list, *, mode: str, seed: int, mutate: dict | None,
+                 seconds: float) -> Report:
+    """The report of ``checks`` from their :func:`run_check` results (same order): one row per
+    measurement, judged at the Bonferroni threshold of the total measurement count."""
+    raw: list = []
+    extras: dict = {}
+    for c, (ms, secs, err, used) in zip(checks, results):
         dt = secs / max(len(ms), 1)
         for m in ms:
             raw.append((c, m, dt, err, used))
             if m is not None and m.extra:
                 extras.setdefault(c.name, []).append(m.extra)
-    thr = z_threshold(len(raw))
+    thr = z_threshold(sum(1 for _, m, *_ in raw if m is None or not m.informational))
     rows = []
     for c, m, dt, err, used in raw:
         if m is None:
@@ -149,23 +161,25 @@ def run_checks(checks: list[Check], *, mode: str = "quick", seed: int = 0, progr
                             error=err, tests=c.tests, used=used))
             continue
         z = _z(m)
-        ok = bool(math.isfinite(m.value) and math.isfinite(m.theory) and z < thr)
+        ok = bool(m.informational or (math.isfinite(m.value) and math.isfinite(m.theory) and z < thr))
         name = f"{c.name}[{m.label}]" if m.label else c.name
         rows.append(Row(name, float(m.theory), float(m.value), float(m.stderr), float(z), ok, dict(m.params), dt,
                         m.bias_allowance, c.description, tests=c.tests, used=used,
-                        allowance_formula=m.allowance_formula))
-    return Report(rows, thr, mode, seed, time.perf_counter() - t0, extras, dict(mutate or {}))
+                        allowance_formula=m.allowance_formula, informational=m.informational))
+    return Report(rows, thr, mode, seed, seconds, extras, dict(mutate or {}))
 
 
 def format_table(rep: Report) -> str:
     w = max([len(r.name) for r in rep.rows] + [5])
     lines = [f"{'check':<{w}}  {'theory':>12}  {'simulated':>12}  {'± stderr':>10}  {'z':>6}  result"]
     for r in rep.rows:
-        res = "pass" if r.passed else ("ERROR " + (r.error or "") if r.error else "FAIL")
+        res = "info" if r.informational else ("pass" if r.passed else ("ERROR " + (r.error or "") if r.error else "FAIL"))
         lines.append(f"{r.name:<{w}}  {r.theory:12.6g}  {r.value:12.6g}  {r.stderr:10.3g}  {r.z:6.2f}  {res}")
     n_fail = sum(not r.passed for r in rep.rows)
+    n_info = sum(r.informational for r in rep.rows)
+    judged = len(rep.rows) - n_info
     lines.append("")
-    lines.append(f"{len(rep.rows)} checks, {len(rep.rows) - n_fail} passed, {n_fail} failed "
+    lines.append(f"{judged} checks, {judged - n_fail} passed, {n_fail} failed" + (f", {n_info} informational" if n_info else "") + " "
                  f"(z threshold {rep.threshold:.2f}: Bonferroni, family-wise error {FAMILY_ERROR:g}); "
                  f"{rep.seconds:.1f} s, seed {rep.seed}, mode {rep.mode}")
     return "\n".join(lines)

@@ -71,7 +71,11 @@ def test_results_and_latex(capsys, tmp_path):
     names = [r["name"] for r in json.loads(out)["results"]]
     assert "gm.t_C" in names and "gm.phi" in names
     rc, out, _ = run(["latex", "gm.t_C"], capsys)
-    assert rc == 0 and ("\\log" in out or "\\ln" in out) and "\\label{eq:gm:t-C}" in out
+    assert rc == 0 and "\\log" not in out and "\\ln" in out and "\\label{eq:gm:t-C}" in out
+    rc, out, _ = run(["latex", "gm.t_S", "--inline"], capsys)
+    assert rc == 0 and out.strip() == "$t_S = \\frac{1}{2} \\ln \\Lambda$"
+    rc, out, _ = run(["latex", "gm.t_S", "--align"], capsys)
+    assert rc == 0 and out.startswith("\\begin{align}") and "\\label{eq:gm:t-S}" in out
     rc, _, err = run(["latex", "no.such"], capsys)
     assert rc != 0 and "unknown result" in err
     f = tmp_path / "all.tex"
@@ -104,4 +108,5 @@ def check_latex_document(tex: str) -> None:
         else:
             assert stack and stack.pop() == env
     assert not stack
-    assert tex.count("\\label{eq:") == tex.count("\\begin{equation}") > 10
+    # the standalone document defines no \label (a first pdflatex run would warn); each label is printed
+    assert tex.count("label \\texttt{eq:") == tex.count("\\begin{equation}") > 10 and "\\label{" not in tex

@@ -19,7 +19,7 @@ def test_times_json_on_file(cli, tmp_path, rng):
     o = json.loads(out)
     assert KEYS <= set(o)
     assert o["n"] == 300 and o["d"] == 30 and o["seed"] == 0
-    assert o["preprocessing"]["scale"] > 0 and "centre" in o["preprocessing"]["policy"]
+    assert o["preprocessing"]["scale"] == "none" and o["preprocessing"]["unit_scale"] == 1.0
     assert abs(o["t_S"] - 0.5 * np.log(o["Lambda"])) < 1e-12
     assert o["eigenvalues"][0] == o["Lambda"] and len(o["eigenvalues"]) == 10
     assert 0 < o["t_C"] < o["t_S"] and o["t_C_err"] > 0 and o["Lambda_err"] > 0

@@ -17,7 +17,7 @@ def test_policy_centres_and_scales(rng):
     np.testing.assert_allclose(ds.X.mean(axis=0), 0.0, atol=1e-12)
     assert math.isclose(np.mean(ds.X ** 2), 1.0, rel_tol=1e-12)         # unit average variance
     flat = raw.reshape(50, -1)
-    s = ds.preprocessing["scale"]
+    s = ds.preprocessing["unit_scale"]
     np.testing.assert_allclose(ds.X * s + flat.mean(axis=0), flat, rtol=1e-12)  # one global scale
     assert ds.preprocessing["raw_shape"] == [50, 4, 5] and ds.preprocessing["policy"] == data.POLICY
 

@@ -63,7 +63,7 @@ def test_gaussian_mixture_acceptance(rng):
     d, n, mu, sigma = 200, 4000, 1.0, 1.0
     raw = GaussianMixture(d, mu, sigma).sample(n, rng)
     ds = data.preprocess(raw)
-    s = ds.preprocessing["scale"]
+    s = ds.preprocessing["unit_scale"]
     out = DT.dataset_times(ds.X, seed=3, n_boot=100, n_mc=600)
     sample_top = np.linalg.eigvalsh(np.cov(raw.T, bias=True))[-1] / s**2
     assert math.isclose(out["Lambda"], sample_top, rel_tol=1e-3)

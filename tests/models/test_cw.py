@@ -283,7 +283,7 @@ def test_p_plus_is_the_registered_sum(N, beta, H):
         (summand, (k, lo, hi)) = s.args[0], s.args[1]
         f = sp.lambdify(k, summand.subs(vals), "mpmath")
         with mp.workdps(40):
-            sums.append(mp.fsum(f(j) for j in range(int(lo), N + 1)))
+            sums.append(mp.fsum(f(j) for j in range(int(sp.sympify(lo).subs(vals)), int(sp.sympify(hi).subs(vals)) + 1)))
     ref = float(sums[0] / sums[1])
     assert C.CurieWeiss(N, beta, H).p_plus == pytest.approx(ref, rel=1e-11, abs=1e-300)
 

@@ -1,4 +1,5 @@
-"""A real browser drives JupyterLab: open a notebook, Run All Cells, see LaTeX and a figure.
+"""A real browser drives JupyterLab: open a notebook, Run All Cells, see LaTeX and a figure, drag a
+slider of the explorer and see its figure change.
 
 JupyterLab runs on loopback (random free port, random token, ``--allow-root`` as root) with
 temporary Jupyter runtime/config/data and IPython dirs, serving a temporary copy of the
@@ -12,12 +13,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -33,28 +30,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 STDERR_OUTPUT = '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for_server(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture
-def lab(tmp_path: Path):
+def lab(tmp_path: Path, servers):
     """A JupyterLab server on 127.0.0.1 serving a temporary copy of the notebook; yields (url, token)."""
     if not NOTEBOOK.exists():
         pytest.skip(f"{NOTEBOOK} missing")
@@ -75,7 +52,7 @@ def lab(tmp_path: Path):
     env = dict(os.environ, **{k: str(v) for k, v in jdirs.items()})
     env.update(REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(tmp_path / "out"), JUPYTER_PLATFORM_DIRS="1")
     env.setdefault("NUMBA_CACHE_DIR", str(ROOT / ".venv" / "numba-cache"))
-    port, token = _free_port(), uuid.uuid4().hex
+    port, token = servers.free_port(), uuid.uuid4().hex
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
            "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
            "--LabApp.news_url=", "--LabServerApp.extension_manager=readonly"]
@@ -86,16 +63,10 @@ def lab(tmp_path: Path):
         proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for_server(f"{url}/api/status?token={token}", proc, log)
+        servers.wait(f"{url}/api/status?token={token}", proc, log)
         yield url, token
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started (its own session)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
+        servers.stop(proc)
 
 
 def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
@@ -128,6 +99,23 @@ def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
                 (ROOT / "artifacts").mkdir(exist_ok=True)
                 shutil.copy(tmp_path / "browser_failure.png", ROOT / "artifacts" / "browser_failure.png")
                 raise
+            # the explorer: drag the first slider's handle and see the figure change
+            explorer = page.locator(".regimes-explorer").first
+            explorer.wait_for(state="attached", timeout=60_000)
+            explorer.scroll_into_view_if_needed()
+            img = explorer.locator("img").first
+            img.wait_for(state="visible")
+            src_before = img.get_attribute("src")
+            handle = explorer.locator(".noUi-handle").first
+            box = handle.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] / 2 + 120, box["y"] + box["height"] / 2, steps=8)
+            page.mouse.up()
+            page.wait_for_function("([el, before]) => el.getAttribute('src') !== before",
+                                   arg=[img.element_handle(), src_before], timeout=60_000)
+            status = explorer.locator(".widget-html").last.inner_text()
+            page.screenshot(path=str(tmp_path / "browser_explorer.png"))
             math = page.locator(".jp-OutputArea-output mjx-container")
             math.first.wait_for(state="attached")
             images = page.locator(".jp-OutputArea-output img")
@@ -140,7 +128,7 @@ def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
             # first rendered formula at the top
             page.click(".lm-MenuBar-item:has-text('View')")
             page.click(".lm-Menu-item:has-text('Collapse All Code')")
-            page.set_viewport_size({"width": 1400, "height": 2400})
+            page.set_viewport_size({"width": 1400, "height": 3400})
             page.evaluate("el => el.scrollIntoView({block: 'start'})", math.first.element_handle())
             page.wait_for_timeout(500)
             fig_box, math_box = images.first.bounding_box(), math.first.bounding_box()
@@ -150,10 +138,12 @@ def test_jupyterlab_runs_notebook_and_renders(lab, tmp_path: Path):
     artifacts = ROOT / "artifacts"
     artifacts.mkdir(exist_ok=True)
     shutil.copy(shot, artifacts / "browser.png")
+    shutil.copy(tmp_path / "browser_explorer.png", artifacts / "browser_explorer.png")
+    assert "redraw" in status, status
     assert n_math >= 6, f"only {n_math} rendered formulas"
     assert n_img >= 1
     for box in (math_box, fig_box):  # both inside the screenshot
-        assert box and 0 <= box["y"] and box["y"] + box["height"] <= 2400, (math_box, fig_box)
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= 3400, (math_box, fig_box)
     assert not errors, errors
     assert error_areas == 0
     assert list((tmp_path / "out").glob("*.tex")), "the export cell wrote nothing to REGIMES_NB_OUT"

@@ -1,4 +1,4 @@
-"""Every notebook in notebooks/ is stored clean and executes (nbclient) at its small size.
+"""Every notebook in notebooks/ is stored clean and executes (nbclient) at its small size, twice in one kernel.
 
 Each kernel gets ``REGIMES_NB_SIZE=small`` (read in each notebook's first code cell) and
 ``REGIMES_NB_OUT`` (where the export cell writes) in its environment, and runs in a temporary
@@ -8,13 +8,10 @@ kernel per CPU, at most 3: kernel start-up and imports dominate), once per sessi
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 pytestmark = pytest.mark.notebooks
 
@@ -45,29 +42,6 @@ def _outputs(nb, kind: str) -> list:
     return [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == kind]
 
 
-def _execute(path: Path, work: Path):
-    """Run one notebook at its small size in ``work``; returns (notebook, out dir, exception or None)."""
-    out = work / "out"
-    work.mkdir(parents=True)
-    nb = nbformat.read(path, as_version=4)
-    env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(out))
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
-    try:
-        client.execute(env=env)  # raises CellExecutionError on the first failing cell
-    except Exception as exc:  # reported by the test of this notebook
-        return nb, out, exc
-    return nb, out, None
-
-
-@pytest.fixture(scope="session")
-def executed(tmp_path_factory) -> dict:
-    base = tmp_path_factory.mktemp("notebooks")
-    workers = max(1, min(3, os.cpu_count() or 1, len(NOTEBOOKS)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {p.stem: pool.submit(_execute, p, base / p.stem) for p in NOTEBOOKS}
-        return {k: f.result() for k, f in futures.items()}
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_executes_small(path: Path, executed: dict):
     nb, out, exc = executed[path.stem]
@@ -84,6 +58,9 @@ def test_notebook_executes_small(path: Path, executed: dict):
     images = [o for o in rich if "image/png" in o.get("data", {})]
     assert latex, "no rendered LaTeX result"
     assert images, "no inline figure"
+    if any("explore." in c.source for c in nb.cells if c.cell_type == "code"):
+        widgets = [o for o in rich if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert widgets, "the explorer cell shows no widget"
 
     exported = sorted(out.glob("*.tex"))
     assert exported, "the export cell wrote no .tex file"

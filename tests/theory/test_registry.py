@@ -27,7 +27,7 @@ def test_registry_lists_the_foundation_results():
     for name in ["gm.t_S", "gm.t_C", "gm.phi", "gm.kappa", "gm.Lambda", "gm.score_q", "gm.t_curv_logp",
                  "gm.t_curv_V", "gm.entropy_gap", "gauss.kl_expected", "gauss.mp_density", "cw.t_S", "rem.alpha_c"]:
         assert name in ALL
-    assert [m.name for m in registry.models()] == ["cw", "gauss", "gm", "rem"]
+    assert [m.name for m in registry.models()] == ["cw", "gauss", "gm", "mixture", "rem"]
 
 
 def test_catalog_rows_and_kinds():
@@ -121,7 +121,7 @@ def test_display_form_equals_expression(name, all_results):
 
 @pytest.mark.sympy
 def test_named_intermediates_print_as_names(all_results):
-    assert registry.get("gm.t_S").latex() == r"t_S = \frac{\ln{\left(\Lambda \right)}}{2}"
+    assert registry.get("gm.t_S").latex() == r"t_S = \frac{1}{2} \ln \Lambda"  # theory.latex.PaperPrinter
     assert registry.get("gm.kappa").latex() == r"\kappa(t) = \frac{e^{- 2 t} |m|^2}{\Gamma_t}"
     assert r"\Delta_t" in registry.get("gm.Gamma").latex()
     assert r"\Gamma_t" in registry.get("gm.score_q").latex() and r"\Gamma_t" in registry.get("gm.f_leading").latex()

@@ -32,15 +32,85 @@ def test_gaussian_checks_pass_and_json_contract(tmp_path, capsys):
         assert {"name", "theory", "value", "stderr", "z", "passed", "params", "seconds"} <= set(row)
 
 
-def test_perturbed_theory_is_reported_as_failure(monkeypatch, capsys):
-    """Perturb the exact KL law by 5 %: the suite must report the failure and exit non-zero."""
-    from numerics.models.gauss import model as gaussian
+def test_mutated_theory_is_reported_as_failure(capsys):
+    """Mutate the exact KL law by 5 % (both signs): the suite must report the failure and exit 1."""
+    for factor in ("1.05", "0.95"):
+        rc = main(["verify", "--quick", "--only", "gauss.kl_law", "--mutate", f"gauss.kl_expected={factor}"])
+        text = capsys.readouterr().out
+        assert rc == 1 and "FAIL" in text
+    assert main(["verify", "--quick", "--only", "gauss.kl_law"]) == 0
 
-    real = gaussian.expected_kl
-    monkeypatch.setattr(gaussian, "expected_kl", lambda n, d: 1.05 * real(n, d))
-    rc = main(["verify", "--quick", "--only", "gauss.kl_law"])
-    text = capsys.readouterr().out
-    assert rc == 1 and "FAIL" in text
+
+def test_mutation_reaches_theory_never_simulation(capsys, tmp_path):
+    """The simulated values are bit-identical under a mutation; only the theory moves, by the factor."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    main(["verify", "--only", "gauss.kl_law", "--json", str(a)])
+    main(["verify", "--only", "gauss.kl_law", "--json", str(b), "--mutate", "gauss.kl_expected=1.03"])
+    ra, rb = json.loads(a.read_text())["checks"], json.loads(b.read_text())["checks"]
+    assert [r["value"] for r in ra] == [r["value"] for r in rb]
+    exact = [r for r in ra if r["name"].startswith("gauss.kl_law[n=")]
+    exact_b = [r for r in rb if r["name"].startswith("gauss.kl_law[n=")]
+    assert all(y["theory"] == pytest.approx(1.03 * x["theory"], rel=1e-12) for x, y in zip(exact, exact_b))
+    assert json.loads(b.read_text())["mutations"] == {"gauss.kl_expected": 1.03}
+    assert all("gauss.kl_expected" in r["used"] for r in exact)
+
+
+def test_bad_mutation_is_one_line(capsys):
+    for bad in ("gm.t_S", "gm.t_S=abc", "gm.t_S=-1", "nodot=1.1"):
+        assert main(["verify", "--only", "gauss.kl_law", "--mutate", bad]) == 2
+        err = capsys.readouterr().err
+        assert "mutate" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("check,mutation", [
+    ("gm.t_S", "gm.t_S=1.03"), ("gm.t_S", "gm.t_S=0.97"), ("gm.t_C", "gm.t_C=1.05"), ("gm.t_C", "gm.t_C=0.95"),
+    ("gm.phi.fast_path", "gm.phi=1.02"), ("gm.t_S", "gm.phi=1.02"), ("gm.entropy_gap", "gm.entropy_gap=1.05"),
+    ("gauss.kl_law", "gauss.kl_expected=1.05"), ("gauss.marchenko_pastur", "gauss.mp_density=0.95"),
+    ("cw.generate", "cw.p_plus=1.03"), ("cw.t_S", "cw.t_S=1.05"), ("cw.t_S", "cw.p_plus=0.97"),
+    ("rem.free_entropy", "rem.alpha_c=1.05"),
+])
+def test_headline_mutations_fail(capsys, check, mutation):
+    """Each headline result wrong by a few percent fails the check that names it (the issue's list)."""
+    assert main(["verify", "--quick", "--only", check, "--mutate", mutation]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_every_check_names_registered_results():
+    from theory import registry
+
+    names = set(registry.names())
+    for c in verify.select_checks("full"):
+        assert c.tests and set(c.tests) <= names, (c.name, c.tests)
+
+
+def test_detection_limit_of_a_linear_check():
+    """A check measuring 1 ± 0.01 against theory 1: under the threshold z*, the limit is z*·0.01 (linear),
+    confirmed by a re-run, both signs."""
+    from numerics.results import theory_value
+    from numerics.verify import Check
+    from numerics.verify.power import detection_limits
+
+    def fn(rng, full):
+        return Measurement(theory_value("gm.kappa", 1.0), 1.0, 0.01)
+
+    lim = detection_limits(Check("x.lin", fn, True, "", ("gm.kappa",)), "gm.kappa", z_crit=4.0)
+    assert lim.plus == pytest.approx(0.04, rel=1e-6) and lim.minus == pytest.approx(0.04, rel=1e-6)
+    assert lim.method == "linear (confirmed)"
+
+
+def test_detection_limit_found_by_rerun_when_nonlinear():
+    """Theory quadratic in the factor: the linear estimate is not confirmed, re-runs find the limit."""
+    from numerics.results import factor
+    from numerics.verify import Check
+    from numerics.verify.power import detection_limits
+
+    def fn(rng, full):
+        f = factor("gm.kappa")
+        return Measurement(1.0 + 10 * (f - 1.0) ** 2, 1.0, 0.01)
+
+    lim = detection_limits(Check("x.quad", fn, True, "", ("gm.kappa",)), "gm.kappa", z_crit=4.0)
+    assert lim.limit == pytest.approx(math.sqrt(0.004), rel=0.1) and "re-run" in lim.method
 
 
 def test_perturbed_score_is_reported_as_failure(monkeypatch, capsys):
@@ -59,7 +129,7 @@ def test_crashing_check_is_a_failed_row():
     def boom(rng, full):
         raise RuntimeError("boom")
 
-    rep = verify.run_checks([Check("x.boom", boom, True, "")])
+    rep = verify.run_checks([Check("x.boom", boom, True, "", ("gm.t_S",))])
     assert not rep.passed and rep.rows[0].error.startswith("RuntimeError")
 
 

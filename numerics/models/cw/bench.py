@@ -9,6 +9,7 @@ import numpy as np
 
 
 def run(quick: bool) -> dict:
+    """Benchmark of the Curie–Weiss kernels for ``regimes bench`` (ratios measured in one run)."""
     from numerics.models.cw import model as C
 
     N, beta, H = 100, 1.5, 0.5

@@ -4,45 +4,47 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import numpy as np
 
 from numerics import validate
-from numerics.cli import emit
+from numerics.cli import emit, progress_wanted
 from numerics.models.cw import kernels as K
 from numerics.models.cw.data_law import data_law_figure, data_law_measure, fit_pseudolikelihood
-from numerics.models.cw.generation import generate, magnetization_histogram
+from numerics.models.cw.generation import generate, magnetization_histogram, require_memory
 from numerics.models.cw.model import CurieWeiss
-
-DEFAULT_T_FRACTIONS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
+from numerics.tables import default_times
 
 
 def cw_table(N, beta, H=0.0, t=None) -> dict:
-    """The ``regimes cw`` payload (keys: m_star, chi, p_plus, p_plus_asymptotic, Lambda, t_S, t, phi ...)."""
+    """The ``regimes cw`` payload (keys: m_star, chi, chi_finite_N, p_plus, p_minus, p_plus_asymptotic,
+    Lambda, Lambda_asymptotic, t_S, t_bimodal, t_source, t, kappa, phi).
+
+    p_± ∈ [0, 1] and Λ ≥ 0 from log-weights; ``chi`` is +inf (``"Infinity"``) at β = 1 with the finite-N
+    value in ``chi_finite_N``; ``t_bimodal`` is null when the μ-measure never turns bimodal (β ≤ 1);
+    default times t_S × (0.25 … 1.5), or 0.25 … 1.5 when t_S ≤ 0 (``t_source``)."""
     model = CurieWeiss(validate.positive_int("N", N), validate.positive("beta", beta), validate.as_float("H", H))
     if t is not None:
-        ts = validate.times("t", t)
+        ts, source = validate.times("t", t), "given"
     else:
-        if model.t_S <= 0:
-            raise ValueError("t_S ≤ 0 for this model (Λ ≤ 1): pass --t explicitly")
-        ts = model.t_S * np.array(DEFAULT_T_FRACTIONS)
+        ts, source = default_times(model.t_S)
     tb = model.t_bimodal
     return {
         "N": model.N, "beta": model.beta, "H": model.H, "h": model.h,
-        "m_star": model.m_star, "chi": model.chi,
-        "p_plus": model.p_plus, "p_minus": 1.0 - model.p_plus, "p_plus_asymptotic": model.p_plus_asymptotic,
+        "m_star": model.m_star, "chi": model.chi, "chi_finite_N": model.chi_finite_N,
+        "p_plus": model.p_plus, "p_minus": model.p_minus, "p_plus_asymptotic": model.p_plus_asymptotic,
         "mean_abs_m": model.mean_abs_m,
         "Lambda": model.Lambda, "Lambda_asymptotic": model.Lambda_asymptotic, "t_S": model.t_S,
-        "t_bimodal": tb if np.isfinite(tb) else None,
+        "t_bimodal": tb if np.isfinite(tb) else None, "t_source": source,
         "t": ts.tolist(), "kappa": np.asarray(model.kappa(ts)).tolist(), "phi": np.asarray(model.phi(ts)).tolist(),
     }
 
 
 def _table(o: dict) -> str:
     lines = [f"Curie–Weiss  N={o['N']}  beta={o['beta']:g}  H={o['H']:g}  (h = H/N = {o['h']:.6g})", ""]
-    for k, label in (("m_star", "m* (h=0)"), ("chi", "chi"), ("p_plus", "p_+ (exact, finite N)"),
+    for k, label in (("m_star", "m* (h=0)"), ("chi", "chi"), ("chi_finite_N", "Var(|M|)/N (finite N)"),
+                     ("p_plus", "p_+ (exact, finite N)"), ("p_minus", "p_- (exact, finite N)"),
                      ("p_plus_asymptotic", "p_+ = 1/(1+e^{-2Hm*})"), ("mean_abs_m", "<|m|>"),
                      ("Lambda", "Lambda = Var(M)/N"), ("Lambda_asymptotic", "chi + 4p+p- N m*^2"),
                      ("t_S", "t_S = ½ ln Λ"), ("t_bimodal", "t_B (μ-measure bimodal)")):
@@ -55,26 +57,35 @@ def _table(o: dict) -> str:
 
 
 def run_cw(ns) -> int:
+    """``regimes cw``: the table or ``--json``."""
     o = cw_table(ns.N, ns.beta, ns.H, ns.t)
     emit(o, ns.json, _table(o))
     return 0
 
 
-def generate_cw(N, beta, H, samples, seed, score="exact", n_train=None, steps=240, histogram=False) -> dict:
+def generate_cw(N, beta, H, samples, seed, score="exact", n_train=None, steps=240, histogram=False,
+                progress=False) -> dict:
+    """The ``regimes simulate generate`` payload: backward generation with the exact, saddle or learned
+    score; generated p_+ and <|m|> with standard errors beside the exact finite-N values. Refused before
+    allocating when the run exceeds the memory budget."""
     model = CurieWeiss(validate.positive_int("N", N), validate.positive("beta", beta), validate.as_float("H", H))
     samples = validate.positive_int("samples", samples)
     seed = validate.seed("seed", seed)
     steps = validate.positive_int("steps", steps)
+    if score not in ("exact", "saddle", "learned"):
+        raise ValueError(f"score must be 'exact', 'saddle' or 'learned', got {score!r}")
+    if score == "learned":
+        if n_train is None:
+            raise ValueError("n-train: --score learned needs --n-train (training samples, >= 2)")
+        n_train = validate.positive_int("n-train", n_train)
+        if n_train < 2:
+            raise ValueError(f"n-train must be >= 2, got {n_train}")
+    require_memory(model, samples, steps, n_train if score == "learned" else 0)
     rng = np.random.default_rng(seed)
     out: dict = {"model": "cw", "N": model.N, "beta": model.beta, "H": model.H, "samples": samples, "seed": seed,
                  "score": score, "steps": steps}
     fields, J = None, None
     if score == "learned":
-        if n_train is None:
-            raise ValueError("--score learned needs --n-train")
-        n_train = validate.positive_int("n-train", n_train)
-        if n_train < 2:
-            raise ValueError("n-train must be >= 2")
         S = model.sample(n_train, rng)
         fields, J = fit_pseudolikelihood(S)
         out.update(n_train=n_train, J_hat=J, sum_h_hat=float(fields.sum()),
@@ -82,7 +93,8 @@ def generate_cw(N, beta, H, samples, seed, score="exact", n_train=None, steps=24
         Mt = S.sum(axis=1)
         out["p_plus_ml_fraction"] = float(np.mean((Mt > 0) + 0.5 * (Mt == 0)))
     t0 = time.perf_counter()
-    g = generate(model, samples, rng, score="exact" if score == "learned" else score, fields=fields, J=J, steps=steps)
+    g = generate(model, samples, rng, score="exact" if score == "learned" else score, fields=fields, J=J, steps=steps,
+                 progress=progress)
     out["seconds"] = time.perf_counter() - t0
     out.update(p_plus=g["p_plus"], p_plus_stderr=g["p_plus_stderr"], mean_abs_m=g["mean_abs_m"],
                mean_abs_m_stderr=g["mean_abs_m_stderr"], p_plus_exact=model.p_plus, mean_abs_m_exact=model.mean_abs_m)
@@ -93,7 +105,9 @@ def generate_cw(N, beta, H, samples, seed, score="exact", n_train=None, steps=24
 
 
 def run_generate(ns) -> int:
-    o = generate_cw(ns.N, ns.beta, ns.H, ns.samples, ns.seed, ns.score, ns.n_train, ns.steps, ns.histogram)
+    """``regimes simulate generate``: the payload of :func:`generate_cw` as JSON or a table."""
+    o = generate_cw(ns.N, ns.beta, ns.H, ns.samples, ns.seed, ns.score, ns.n_train, ns.steps, ns.histogram,
+                    progress=progress_wanted(ns))
     emit(o, ns.json)
     return 0
 
@@ -111,6 +125,11 @@ def data_law_cw(N, ratios, beta=1.5, H=0.5, repeats=40, seed=0, fits=("pl", "ml"
     beta = validate.positive("beta", beta)
     H = validate.as_float("H", H)
     fits = list(dict.fromkeys(fits))
+    if figure:
+        from numerics.cli.args import FIGURE_SUFFIXES
+        from numerics.io import check_output_file
+
+        check_output_file(figure, "figure", suffixes=FIGURE_SUFFIXES)  # before the run, not after it
     sched = None
     if "dsm" in fits:
         t0, t1 = (validate.positive("dsm-t-range", v) for v in dsm_t_range)
@@ -148,8 +167,10 @@ def _data_law_table(res: dict) -> str:
 
 
 def run_data_law(ns) -> int:
+    """``regimes simulate cw-data-law``: the payload of :func:`data_law_cw` as JSON or a table (the --figure
+    path was checked at parse time; the figure is written atomically)."""
     res = data_law_cw(ns.N, ns.ratios, ns.beta, ns.H, ns.repeats, ns.seed, ns.fit, ns.dsm_t_range, ns.dsm_weight,
-                      ns.dsm_max_epochs, ns.generate, ns.figure, progress=not ns.json and sys.stderr.isatty())
+                      ns.dsm_max_epochs, ns.generate, ns.figure, progress=progress_wanted(ns))
     emit(res, ns.json, None if ns.json else _data_law_table(res))
     return 0
 

@@ -33,7 +33,7 @@ from numerics.results import theory
 
 __all__ = ["sample_sets", "pl_sandwich_exact", "fit_pseudolikelihood", "fit_pseudolikelihood_sets", "fit_global_H",
            "fit_global_H_sets", "data_law_theory", "data_law_linear", "data_law_measure", "data_law_figure",
-           "rms_with_stderr", "FITS"]
+           "rms_with_stderr", "rms_of_sum_h_error", "dsm_law", "require_memory", "FITS"]
 
 FITS = ("pl", "ml", "dsm")
 _CHUNK = 2**25  # spins per chunk of training sets (int8: 32 MB)
@@ -307,6 +307,8 @@ def rms_with_stderr(err: np.ndarray) -> tuple[float, float]:
     rms = math.sqrt(mse)
     se = float(sq.std(ddof=1) / math.sqrt(sq.size) / (2 * rms)) if mse > 0 and sq.size > 1 else 0.0
     return rms, se
+
+
 def rms_of_sum_h_error(var, p_plus: float, m: float) -> np.ndarray:
     """RMS error of p̂_+ when Σ_i ĥ_i = H + ε, ε ~ N(0, var): sqrt(E[(σ(logit p_+ + 2mε) - p_+)²]) (the state
     weights' log-ratio is 2 m Σ_i h_i, ``cw.log_weight_ratio_asymptotic``), by 120-point Gauss–Hermite: exact in
@@ -346,8 +348,33 @@ def dsm_law(n, model: CurieWeiss, sched, *, finite_N: bool = True) -> dict:
     return d
 
 
-def _errors(p_hat: np.ndarray, p_true: float) -> dict:
-    return {"err": np.asarray(p_hat, dtype=float) - p_true}
+def require_memory(Ns, ratios, beta: float, H: float, repeats: int, fits=("pl", "ml"), generate_samples: int = 0,
+                   max_rows: int = 65536) -> None:
+    """Refuse (before allocating) a data-law run whose working set at some (N, n) exceeds the memory budget.
+
+    Per (N, n = ratio·N): the exact M-law, the training sets held at once (int8; all ``repeats`` of them for
+    DSM, else chunks of ``_CHUNK`` spins) with the sampler's block of uniforms, the pseudo-likelihood counts
+    (2 (N + 1) N floats per set) and the magnetizations; for DSM the rows of one gradient pass (at most
+    ``max_rows`` noisy points: the data, the noisy points, the noise, the means and the gradients, 8 arrays of
+    ``max_rows`` × (N + 1) floats); with ``generate_samples`` the generation
+    (:func:`numerics.models.cw.generation.require_memory`)."""
+    from numerics.engine import memory
+    from numerics.models.cw.generation import require_memory as require_generation
+
+    F = memory.FLOAT
+    for N in Ns:
+        memory.require(8.0 * F * (N + 1), "the magnetization law", N=N)
+        for ratio in ratios:
+            n = max(2, int(round(ratio * N)))
+            sets = repeats if "dsm" in fits else max(1, min(repeats, _CHUNK // (n * N)))
+            need = (sets * n * N + F * min(2**22, sets * n * N) + 2.0 * F * sets * N * (N + 1)
+                    + F * repeats * n + 2.0 * F * repeats * (N + 1))
+            memory.require(need, "the training sets", ratios=ratio, N=N, repeats=repeats)
+            if "dsm" in fits:
+                rows = min(2 * n * repeats, max(max_rows, 2 * n))
+                memory.require(need + 8.0 * F * rows * (N + 1), "the DSM gradient rows", ratios=ratio, N=N)
+        if generate_samples:
+            require_generation(CurieWeiss(N, beta, H), generate_samples, 240)
 
 
 def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.random.Generator, *,
@@ -374,9 +401,13 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
         raise ValueError(f"repeats must be >= 2, got {repeats}")
     if "dsm" in fits and dsm_schedule is None:
         raise ValueError("fit dsm needs a noise schedule (dsm_schedule)")
-    Ns = [validate.positive_int("N", N) for N in np.atleast_1d(Ns)]
-    ratios = [validate.positive("ratios", r) for r in np.atleast_1d(ratios)]
+    Ns = [validate.positive_int("N", N) for N in np.atleast_1d(Ns).tolist()]
+    ratios = [validate.positive("ratios", r) for r in np.atleast_1d(ratios).tolist()]
+    generate_samples = validate.integer("generate", generate_samples, 0)
+    if generate_samples and "pl" not in fits:
+        raise ValueError("generate: samples are generated with the pseudo-likelihood score; add pl to the fits")
     points = [(N, r) for N in Ns for r in ratios]
+    require_memory(Ns, ratios, beta, H, repeats, fits, generate_samples)  # every point, before any work
     data_rng, fit_rng = rng.spawn(2)  # the same training sets whatever the estimators
     bar = None
     if progress:
@@ -453,57 +484,59 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
 
 
 def data_law_figure(result: dict, path: str, *, extra: list[dict] | None = None) -> str:
-    """RMS error of the learned p_+ against n/N (left) and n (right): every estimator measured in ``result``
-    (pseudo-likelihood, ML global field, DSM) for each N, with the derived laws (dashed: finite-N state
-    moments). ``extra``: further results (e.g. other DSM noise ranges) drawn on the same axes.
-    Matplotlib (Agg), written to ``path``."""
-    import matplotlib
+    """RMS error of the learned p_+ against n/N (left) and n (right), in the regimes style.
 
-    matplotlib.use("Agg")
+    Every estimator measured in ``result`` (pseudo-likelihood, ML global field, DSM) for each N, with
+    error bars (standard errors of the RMS) and the derived laws dashed (finite-N state moments):
+    pseudo-likelihood ``cw.learned_sum_h_variance``, ML ``cw.global_weight_stderr``, DSM
+    ``cw.dsm_sum_h_variance``. Curves that collapse in the left panel obey an n/N law (need n ≫ N), in
+    the right panel an n law (the ML law). ``extra``: further results (e.g. other DSM noise ranges) drawn
+    on the same axes (pseudo-likelihood and ML only once). Written atomically to ``path``
+    (:func:`numerics.verify.figures.savefig`); returns the path."""
     import matplotlib.pyplot as plt
 
+    from numerics.verify.figures import new_axes, savefig
+
     results = [result] + list(extra or [])
-    fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.6), sharey=True)
+    fig, axes = new_axes(ncols=2, width=5.6, height=4.4)
     markers = {"pl": "o", "ml": "x", "dsm": "s"}
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    seen = set()
+    Ns = sorted({r["N"] for res in results for r in res["rows"]})
+    seen: set = set()
     k = 0
     for res in results:
+        dsm = res.get("dsm")
         for fit in res.get("fits", ["pl", "ml"]):
-            if fit == "pl" and ("pl", None) in seen:
-                continue
-            if fit == "ml" and ("ml", None) in seen:
-                continue
-            dsm = res.get("dsm")
-            tag = (fit, None) if fit != "dsm" else ("dsm", (dsm["t0"], dsm["t1"], dsm["weight"]))
+            tag = (fit, (dsm["t0"], dsm["t1"], dsm["weight"]) if fit == "dsm" else None)
             if tag in seen:
                 continue
             seen.add(tag)
-            label = {"pl": "pseudo-likelihood", "ml": "ML global H"}.get(fit) or \
-                f"DSM t∈[{dsm['t0']:g},{dsm['t1']:g}] ({dsm['weight']})"
+            label = {"pl": "pseudo-likelihood", "ml": "ML global $H$"}.get(fit) or \
+                f"DSM $t\\in[{dsm['t0']:g},{dsm['t1']:g}]$ ({dsm['weight']})"
             colour = colours[k % len(colours)]
             k += 1
             law_key = {"pl": "law_finite_N", "ml": "law_ml", "dsm": "law_dsm"}[fit]
-            for j, N in enumerate(sorted({r["N"] for r in res["rows"]})):
-                rr = [r for r in res["rows"] if r["N"] == N and f"rms_{fit}" in r]
+            for j, N in enumerate(Ns):
+                rr = sorted((r for r in res["rows"] if r["N"] == N and f"rms_{fit}" in r), key=lambda r: r["n"])
                 if not rr:
                     continue
                 for ax, xkey in zip(axes, ("n_over_N", "n")):
                     x = [r[xkey] for r in rr]
                     ax.errorbar(x, [r[f"rms_{fit}"] for r in rr], yerr=[r[f"rms_{fit}_stderr"] for r in rr],
-                                marker=markers[fit], ls="", color=colour, alpha=0.45 + 0.55 * (j + 1) / 3,
-                                ms=4 + j, label=f"{label}, N={N}")
-                    ax.plot(x, [r[law_key] for r in rr], "--", color=colour, lw=0.8)
-    for ax, lab in zip(axes, ("n / N", "n")):
+                                marker=markers[fit], ls="", color=colour, alpha=0.4 + 0.6 * (j + 1) / len(Ns),
+                                ms=3 + 1.5 * j, label=f"{label}, $N={N}$" if ax is axes[0] else None)
+                    ax.plot(x, [r[law_key] for r in rr], "--", color=colour, lw=0.8,
+                            alpha=0.4 + 0.6 * (j + 1) / len(Ns))
+    for ax, lab in zip(axes, ("$n / N$", "$n$")):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(lab)
-    axes[0].set_ylabel(r"RMS error of the learned $p_+$")
-    axes[0].set_title("collapse in n/N: the pseudo-likelihood law")
-    axes[1].set_title("collapse in n: the ML law")
-    axes[1].legend(fontsize=6, ncol=2)
-    fig.suptitle(f"Curie–Weiss data law (β={result['beta']:g}, H={result['H']:g}); dashed: derived laws", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    axes[0].set_ylabel(r"RMS error of the learned $\hat p_+$")
+    axes[0].set_title(r"against $n/N$: collapse here is the $n \gg N$ law")
+    axes[1].set_title(r"against $n$: collapse here is the ML law")
+    axes[0].legend(loc="lower left", fontsize=6, ncol=2)  # errors fall with n: the lower left corner is empty
+    fig.suptitle(f"Curie–Weiss data law ($\\beta={result['beta']:g}$, $H={result['H']:g}$); "
+                 "dashed: derived laws", fontsize=9)
+    savefig(fig, path)  # atomic; a symlink planted at path is replaced, never followed
     plt.close(fig)
-    return path
+    return str(path)

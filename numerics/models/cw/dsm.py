@@ -106,6 +106,7 @@ class Schedule:
         return np.exp(-2 * t) / delta if self.weight == "delta" else 1.0 / delta
 
     def label(self) -> str:
+        """One line naming the schedule: ``t∈[t0,t1] w=weight``."""
         return f"t∈[{self.t0:g},{self.t1:g}] w={self.weight}"
 
 

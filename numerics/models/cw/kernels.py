@@ -13,10 +13,11 @@ import numba
 import numpy as np
 from scipy import special
 
+from numerics import validate
 from numerics.generated import cw as G
 
-__all__ = ["mu_grid", "score_exact", "score_exact_numpy", "score_saddle", "posterior_spins", "log_esp",
-           "p_plus_of_fields", "p_plus_from_logw", "p_plus_rows", "fields_array"]
+__all__ = ["mu_grid", "check_score_args", "score_exact", "score_exact_numpy", "score_saddle", "posterior_spins",
+           "log_esp", "p_plus_of_fields", "p_plus_from_logw", "p_plus_rows", "fields_array"]
 
 # ======================================================================================
 # exact finite-N score by quadrature over μ
@@ -128,7 +129,7 @@ def posterior_spins(y: np.ndarray, t: float, beta: float, fields, rng: np.random
                     grid: np.ndarray | None = None) -> np.ndarray:
     """Exact draw of s ~ P(s | x_t = y): μ from its (trapezoid-discretised) posterior measure, then
     independent spins with P(s_i = +1 | μ) = (1 + tanh(βμ + h_i + λ_i))/2 (HS representation)."""
-    y = np.ascontiguousarray(np.atleast_2d(y), dtype=float)
+    y, t, beta = check_score_args(y, t, beta)
     n, N = y.shape
     grid = mu_grid(N, beta) if grid is None else grid
     f = fields_array(fields, N)
@@ -141,14 +142,36 @@ def posterior_spins(y: np.ndarray, t: float, beta: float, fields, rng: np.random
 
 
 def fields_array(fields, N: int) -> np.ndarray:
-    f = np.asarray(fields, dtype=float)
-    return np.full(N, float(f)) if f.ndim == 0 else f
+    """Site fields as an (N,) float array (a scalar h is broadcast); ``ValueError`` unless finite and of length N."""
+    try:
+        f = np.asarray(fields, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"fields must be a number or an array of N={N} numbers, got {fields!r}") from None
+    f = np.full(N, float(f)) if f.ndim == 0 else f
+    if f.shape != (N,) or not np.isfinite(f).all():
+        raise ValueError(f"fields must be finite, one per spin (N={N}), got shape {f.shape}")
+    return f
+
+
+def check_score_args(x, t, beta) -> tuple[np.ndarray, float, float]:
+    """Validated (x as a C-contiguous (B, N) float64 array of finite values, t > 0, β > 0) of the score
+    and posterior kernels (``ValueError`` naming the argument)."""
+    try:
+        x = np.ascontiguousarray(np.atleast_2d(x), dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("x must be a real (batch, N) array") from None
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise ValueError(f"x must have shape (batch, N), got {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError("x must be finite, got NaN or inf")
+    return x, validate.positive("t", t), validate.positive("beta", beta)
 
 
 def score_exact(x: np.ndarray, t: float, beta: float, fields, grid: np.ndarray | None = None) -> np.ndarray:
     """Exact score S_i = -x_i/Δ_t + (e^{-t}/Δ_t) ⟨tanh(βμ + h_i + λ_i)⟩_μ, μ-measure ∝ e^{Σ_i Φ_i(μ)}
-    (``cw.score_given_mu`` averaged over μ; Numba, parallel over samples). ``fields`` = h or (h_i)."""
-    x = np.ascontiguousarray(np.atleast_2d(x), dtype=float)
+    (``cw.score_given_mu`` averaged over μ; Numba, parallel over samples). ``fields`` = h or (h_i).
+    ``ValueError`` for t ≤ 0, β ≤ 0 or a non-finite x."""
+    x, t, beta = check_score_args(x, t, beta)
     N = x.shape[1]
     grid = mu_grid(N, beta) if grid is None else grid
     return _score_quad_nb(x, float(t), float(beta), fields_array(fields, N), grid)
@@ -157,7 +180,7 @@ def score_exact(x: np.ndarray, t: float, beta: float, fields, grid: np.ndarray |
 def score_exact_numpy(x: np.ndarray, t: float, beta: float, fields, grid: np.ndarray | None = None) -> np.ndarray:
     """Same quadrature in plain NumPy from the generated ``cw.Phi_site`` and ``cw.saddle_residual``
     (reference for tests and the benchmark)."""
-    x = np.atleast_2d(np.asarray(x, dtype=float))
+    x, t, beta = check_score_args(x, t, beta)
     n, N = x.shape
     grid = mu_grid(N, beta) if grid is None else grid
     lam = G.lam(x, t)[:, None, :]  # (n,1,N)
@@ -208,8 +231,8 @@ def _score_saddle_nb(x, t, beta, fields, grid):  # pragma: no cover - compiled
 
 
 def score_saddle(x: np.ndarray, t: float, beta: float, fields, grid: np.ndarray | None = None) -> np.ndarray:
-    """Large-N score: μ at the dominant saddle μ = (1/N) Σ tanh(βμ + h_i + λ_i)."""
-    x = np.ascontiguousarray(np.atleast_2d(x), dtype=float)
+    """Large-N score: μ at the dominant saddle μ = (1/N) Σ tanh(βμ + h_i + λ_i) (arguments as :func:`score_exact`)."""
+    x, t, beta = check_score_args(x, t, beta)
     N = x.shape[1]
     grid = mu_grid(N, beta, spacing=2.0) if grid is None else grid
     return _score_saddle_nb(x, float(t), float(beta), fields_array(fields, N), grid)

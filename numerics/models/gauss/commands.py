@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from numerics.engine import memory
 from numerics.models.gauss.model import GaussianModel
 
 
@@ -15,4 +16,6 @@ def model_from_args(ns) -> GaussianModel:
         raise ValueError("--model gauss needs --lambdas or --d and --sigma")
     if ns.sigma <= 0:
         raise ValueError(f"--sigma must be > 0 for --model gauss, got {ns.sigma!r}")
+    # the d eigenvalues and the model's validation temporaries, refused before they are allocated
+    memory.require(3.0 * memory.FLOAT * ns.d, "the covariance eigenvalues", d=ns.d)
     return GaussianModel(np.full(ns.d, ns.sigma**2))

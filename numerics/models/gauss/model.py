@@ -85,6 +85,7 @@ class GaussianModel:
         return (x * G.score_coef(t, self.lams)).astype(x.dtype, copy=False)
 
     def sample(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` draws of P_0 = N(0, C)."""
         return rng.standard_normal((validate.positive_int("size", size), self.d)) * np.sqrt(self.lams)
 
     def generate(self, size: int, rng: np.random.Generator, *, T: float = 10.0, t_min: float = 1e-3,

@@ -17,12 +17,14 @@ def add_model_arguments(p, *, required: bool = False) -> None:
 
 
 def register(sub) -> None:
+    """Declare ``regimes gm``."""
     p = sub.add_parser("gm", help="two-class Gaussian mixture theory: Λ, t_S, t_C, κ(t), φ(t)",
                        description="Theory table for P_0 = p_+ N(+m, σ² I) + p_- N(-m, σ² I), |m|² = d μ̃² "
                                    "(THEORY §2). Times in units of the OU process (data variance as given).")
     add_model_arguments(p, required=True)
-    p.add_argument("--n", type=A.positive, default=None, help="number of training points ≥ 1 (adds alpha, t_C, f(t))")
+    p.add_argument("--n", type=A.positive_int, default=None,
+                   help="number of training points, an integer ≥ 1 (adds alpha, t_C, f(t); n = 1: t_C = Infinity)")
     p.add_argument("--t", type=A.time, nargs="+", default=None, help="times t > 0 (default: t_S × 0.25 … 1.5)")
-    p.add_argument("--eps", type=A.positive, default=None, help="report ln n needed for t_C ≤ eps")
+    p.add_argument("--eps", type=A.positive, default=None, help="report ln n needed for t_C ≤ eps (eps > 0)")
     A.add_json(p)
     p.set_defaults(func="numerics.models.gm.commands:run")

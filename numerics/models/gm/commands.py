@@ -10,29 +10,35 @@ import numpy as np
 from numerics import validate
 from numerics.cli import emit
 from numerics.models.gm.model import GaussianMixture
+from numerics.tables import default_times
 
-DEFAULT_T_FRACTIONS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5)
 
 
 def gm_table(d, mu, sigma, p_plus=0.5, n=None, t=None, eps=None) -> dict:
-    """The ``regimes gm`` payload (keys are a contract: Lambda, t_S, t_C, alpha, t, kappa, phi)."""
-    model = GaussianMixture(validate.positive_int("d", d), validate.nonnegative("mu", mu),
-                            validate.nonnegative("sigma", sigma), validate.probability("p-plus", p_plus))
-    ts = validate.times("t", t) if t is not None else model.t_S * np.array(DEFAULT_T_FRACTIONS)
-    if np.any(ts <= 0):
-        raise ValueError("t must be > 0 (t_S ≤ 0 for this model: pass --t explicitly)")
+    """The ``regimes gm`` payload (keys are a contract: Lambda, t_S, t_C, alpha, t, kappa, phi).
+
+    ``t_C`` is +inf for n = 1 (``"Infinity"`` in JSON); ``t_curv_logp``/``t_curv_V`` are NaN (null) when
+    the curvature never changes sign at t > 0; ``t_source`` says where the times come from."""
+    d = validate.positive_int("d", d)
+    model = GaussianMixture(d, validate.nonnegative("mu", mu), validate.nonnegative("sigma", sigma),
+                            validate.probability("p-plus", p_plus))
+    if t is not None:
+        ts, source = validate.times("t", t), "given"
+    else:
+        ts, source = default_times(model.t_S)
     out = {
-        "d": model.d, "mu": model.mu, "sigma": model.sigma, "p_plus": model.p_plus,
+        "d": d, "mu": model.mu, "sigma": model.sigma, "p_plus": model.p_plus,
         "Lambda": model.Lambda, "t_S": model.t_S,
         "t_curv_logp": model.t_curv_logp, "t_curv_V": model.t_curv_V,
     }
     if n is not None:
-        n = validate.at_least("n", n, 1)
+        n = validate.positive_int("n", n)
         out.update(n=n, alpha=model.alpha(n), t_C=model.t_C(n))
     if eps is not None:
         eps = validate.positive("eps", eps)
         ln_n = model.log_n_required(eps)
         out.update(eps=eps, log_n_required=ln_n, log10_n_required=ln_n / math.log(10))
+    out["t_source"] = source
     out["t"] = ts.tolist()
     out["kappa"] = np.asarray(model.kappa(ts)).tolist()
     out["phi"] = np.asarray(model.phi(ts)).tolist()
@@ -41,14 +47,18 @@ def gm_table(d, mu, sigma, p_plus=0.5, n=None, t=None, eps=None) -> dict:
     return out
 
 
+def _never(v: float) -> str:
+    return f"{v:.10g}" if math.isfinite(v) else "- (no sign change at t > 0)"
+
+
 def _table(o: dict) -> str:
-    lines = [f"Gaussian mixture  d={o['d']:g}  mu={o['mu']:g}  sigma={o['sigma']:g}  p_+={o['p_plus']:g}", ""]
+    lines = [f"Gaussian mixture  d={o['d']}  mu={o['mu']:g}  sigma={o['sigma']:g}  p_+={o['p_plus']:g}", ""]
     lines.append(f"  Lambda        = {o['Lambda']:.10g}")
     lines.append(f"  t_S = ½ ln Λ  = {o['t_S']:.10g}")
-    lines.append(f"  t (ln P curv) = {o['t_curv_logp']:.10g}")
-    lines.append(f"  t (V curv)    = {o['t_curv_V']:.10g}")
+    lines.append(f"  t (ln P curv) = {_never(o['t_curv_logp'])}")
+    lines.append(f"  t (V curv)    = {_never(o['t_curv_V'])}")
     if "t_C" in o:
-        lines.append(f"  n = {o['n']:g}   alpha = ln n / d = {o['alpha']:.10g}")
+        lines.append(f"  n = {o['n']}   alpha = ln n / d = {o['alpha']:.10g}")
         lines.append(f"  t_C           = {o['t_C']:.10g}")
     if "log_n_required" in o:
         lines.append(f"  t_C <= {o['eps']:g} needs ln n >= {o['log_n_required']:.6g} (log10 n >= {o['log10_n_required']:.6g})")
@@ -64,6 +74,7 @@ def _table(o: dict) -> str:
 
 
 def run(ns) -> int:
+    """``regimes gm``: the table or ``--json``."""
     o = gm_table(ns.d, ns.mu, ns.sigma, ns.p_plus, ns.n, ns.t, ns.eps)
     emit(o, ns.json, _table(o))
     return 0

@@ -22,6 +22,7 @@ from numerics.models.gm.model import GaussianMixture
 
 
 def phi_curves(dims, samples: int, seed: int, *, fast_path: bool, ratios=None, steps: int = 1000):
+    """Cloned φ at t = t_S × ratios for each d: ``{d: (ratios, φ, stderr, model)}`` (one pass per d)."""
     ratios = np.linspace(0.4, 1.8, 15) if ratios is None else np.asarray(ratios)
     out = {}
     for d in dims:
@@ -44,20 +45,21 @@ def fig_phi(out_dir: Path, full: bool, rng) -> list[Path]:
     fast = {d: (not full) or d in dims[2:] for d in dims}
     fig, ax = new_axes()
     fine = np.linspace(0.3, 1.9, 300)
-    arrays = {}
+    arrays, handles = {}, []
     for i, d in enumerate(dims):
         ratios, ph, se, m = curves[d]
         color = f"C{i}"
-        ax.plot(fine, m.phi(m.t_S * fine), color=color, lw=1.5, label=f"theory d={d}")
-        ax.errorbar(ratios, ph, yerr=se, fmt="o", ms=3.5, color=color, capsize=2,
-                    label=f"simulation d={d}" + (" (1-D fast path)" if fast[d] else ""))
+        (line,) = ax.plot(fine, m.phi(m.t_S * fine), color=color)
+        pts = ax.errorbar(ratios, ph, yerr=se, fmt="o", color=color)
+        handles.append(((line, pts), f"$d = {d}$" + ("" if fast[d] else " (full $d$)")))
         arrays.update({f"ratio_d{d}": ratios, f"phi_d{d}": ph, f"stderr_d{d}": se, f"theory_d{d}": m.phi(m.t_S * ratios)})
     ax.axhline(0.7752002454, color="gray", ls=":", lw=1)
     ax.axvline(1.0, color="gray", ls="--", lw=1)
     ax.set_xlabel(r"$t / t_S$,  $t_S = \frac{1}{2}\ln\Lambda$")
     ax.set_ylabel(r"cloning probability $\varphi(t)$")
-    ax.set_title(r"Speciation: Gaussian mixture, $\tilde\mu = \sigma = 1$")
-    ax.legend(fontsize=7, ncol=2, loc="upper right")
+    ax.set_title(r"Speciation, $\tilde\mu = \sigma = 1$: lines theory, points simulation")
+    # the curves run from (small t, 1) to (large t, 1/2): the lower left corner is empty
+    ax.legend([h for h, _ in handles], [lab for _, lab in handles], loc="lower left")
     return save(fig, out_dir, "gm_phi_vs_t_over_tS", **arrays)
 
 
@@ -65,7 +67,7 @@ def fig_phi(out_dir: Path, full: bool, rng) -> list[Path]:
 def fig_entropy(out_dir: Path, full: bool, rng) -> list[Path]:
     dims, n, samples = ((256, 1024, 4096), 20000, 300) if full else ((64, 256), 2000, 200)
     fig, ax = new_axes()
-    arrays = {}
+    arrays, handles = {}, []
     for i, d in enumerate(dims):
         m = GaussianMixture(d, 1.0, 1.0)
         train = m.sample(n, rng)
@@ -74,15 +76,15 @@ def fig_entropy(out_dir: Path, full: bool, rng) -> list[Path]:
         res = excess_entropy_mc(train, ts, samples, int(rng.integers(0, 2**31 - 1)), model=m, dtype=np.float32)
         color = f"C{i}"
         fine = np.linspace(0.02, 2.6 * tc, 300)
-        ax.plot(fine, np.maximum(m.excess_entropy(fine, n), 0) / res.alpha, color=color, lw=1.5,
-                label=f"theory max(0, f)/α, d={d}")
-        ax.errorbar(res.t, res.f / res.alpha, yerr=res.stderr / res.alpha, fmt="o", ms=3.5, color=color, capsize=2,
-                    label=f"Monte Carlo $f^e$, d={d}")
+        (line,) = ax.plot(fine, np.maximum(m.excess_entropy(fine, n), 0) / res.alpha, color=color)
+        pts = ax.errorbar(res.t, res.f / res.alpha, yerr=res.stderr / res.alpha, fmt="o", color=color)
+        handles.append(((line, pts), f"$d = {d}$"))
         ax.axvline(tc, color=color, ls="--", lw=1)
         arrays.update({f"t_d{d}": res.t, f"fe_d{d}": res.f, f"stderr_d{d}": res.stderr, f"alpha_d{d}": res.alpha,
                        f"tC_d{d}": tc, f"theory_d{d}": res.f_theory})
-    ax.set_xlabel("t")
+    ax.set_xlabel("$t$")
     ax.set_ylabel(r"$f^e(t) / \alpha$")
-    ax.set_title(f"Collapse: excess entropy, n = {n} (dashed: $t_C$)")
-    ax.legend(fontsize=7)
+    ax.set_title(f"Collapse, $n = {n}$: lines $\\max(0, f)/\\alpha$, points Monte Carlo, dashed $t_C$")
+    # f^e/alpha rises from 0 at small t to 1 at large t: the upper left corner is empty
+    ax.legend([h for h, _ in handles], [lab for _, lab in handles], loc="upper left")
     return save(fig, out_dir, "gm_fe_over_alpha", **arrays)

@@ -20,6 +20,7 @@ import numpy as np
 
 from numerics import validate
 from numerics.generated import gm as G
+from numerics.stable import half_log1p_ratio, log_expm1, log_sq
 from numerics import universal
 from numerics.results import theory, theory_value
 
@@ -48,6 +49,13 @@ class GaussianMixture:
         object.__setattr__(self, "mu", validate.nonnegative("mu", self.mu))
         object.__setattr__(self, "sigma", validate.nonnegative("sigma", self.sigma))
         object.__setattr__(self, "p_plus", validate.probability("p_plus", self.p_plus))
+        if self.mu == 0.0 and self.sigma == 0.0:
+            raise ValueError("sigma and mu cannot both be 0: the data would be the single point 0 (no diffusion times)")
+        if not self.sigma <= SCALE_MAX**0.5:
+            raise ValueError(f"sigma must be <= 1e150 (σ² beyond the float range of the closed forms), got {self.sigma!r}")
+        if not _log_signal(self.d, self.mu, self.p_plus) <= math.log(SCALE_MAX):
+            raise ValueError(f"mu too large: 4 p_+ p_- d μ̃² must be <= 1e300 (the float range of the closed forms), "
+                             f"got d={self.d!r}, mu={self.mu!r}")
 
     # ---------------------------------------------------------------- theory values
     @property
@@ -65,26 +73,58 @@ class GaussianMixture:
 
     @property
     def t_S(self) -> float:  # noqa: N802
-        """Speciation time ½ ln Λ (``gm.t_S``)."""
-        return float(theory("gm.t_S")(self.d, self.mu, self.sigma, self.p_plus))
+        """Speciation time ½ ln Λ (``gm.t_S``); in log space when Λ under- or overflows
+        (½ logaddexp(2 ln σ, ln 4p_+p_-d + 2 ln μ̃)). Negative when Λ < 1: no speciation at t > 0."""
+        return _generated_or_stable("gm.t_S", (self.d, self.mu, self.sigma, self.p_plus),
+                                    lambda: 0.5 * float(np.logaddexp(log_sq(self.sigma), self._log_a)))
+
+    @property
+    def _log_a(self) -> float:
+        """ln a, a = 4 p_+ p_- |m|² = 4 p_+ p_- d μ̃² (-inf for μ̃ = 0)."""
+        return _log_signal(self.d, self.mu, self.p_plus)
 
     @property
     def t_curv_logp(self) -> float:
-        """Exact time where ∂²_q ln P_t(0) changes sign (``gm.t_curv_logp``); NaN if never."""
-        return _nan_if_invalid(theory("gm.t_curv_logp"), self.d, self.mu, self.sigma, self.p_plus)
+        """Exact time where ∂²_q ln P_t(0) changes sign (``gm.t_curv_logp``), ½ ln(1 + a - σ²) with
+        a = 4p_+p_-|m|²; NaN when it never does at t > 0 (a ≤ σ²: single-well at every t > 0).
+        Stable form (log space) where the generated expression overflows."""
+
+        def stable() -> float:
+            la = self._log_a
+            if self.sigma <= 1.0:  # 1 - σ² ≥ 0: ln(a + (1 - σ²))
+                lb = math.log1p(-self.sigma) + math.log1p(self.sigma) if self.sigma < 1.0 else -math.inf
+                return 0.5 * float(np.logaddexp(la, lb))
+            lb = math.log(self.sigma - 1.0) + math.log1p(self.sigma)  # ln(σ² - 1)
+            return 0.5 * (la + math.log1p(-math.exp(lb - la))) if la > lb else math.nan
+
+        return _positive_or_nan(_generated_or_stable("gm.t_curv_logp", (self.d, self.mu, self.sigma, self.p_plus),
+                                                     stable))
 
     @property
     def t_curv_V(self) -> float:  # noqa: N802
-        """Exact time where the backward potential turns double-well (``gm.t_curv_V``)."""
-        return _nan_if_invalid(theory("gm.t_curv_V"), self.d, self.mu, self.sigma, self.p_plus)
+        """Exact time where the backward potential V(q,t) = -q²/2 - 2 ln P_t(q) turns double-well at q = 0
+        (``gm.t_curv_V``), ½ ln(a + sqrt(a² + (σ² - 1)²)); NaN when never at t > 0. Stable form (log
+        space, hypot) where the generated expression overflows (σ⁴ for σ ≳ 1e77)."""
+
+        def stable() -> float:
+            la = self._log_a
+            lb = (math.log(abs(self.sigma - 1.0)) + math.log1p(self.sigma)) if self.sigma != 1.0 else -math.inf
+            top = max(la, lb)
+            if top == -math.inf:
+                return -math.inf
+            a, b = math.exp(la - top), math.exp(lb - top)
+            return 0.5 * (top + math.log(a + math.hypot(a, b)))
+
+        return _positive_or_nan(_generated_or_stable("gm.t_curv_V", (self.d, self.mu, self.sigma, self.p_plus), stable))
 
     def Gamma(self, t):  # noqa: N802
         """Within-class variance Γ_t = Δ_t + σ² e^{-2t} of P_t (``gm.Gamma``; simulation side)."""
         return G.Gamma(_t(t), self.sigma)
 
     def kappa(self, t):
-        """Signal-to-noise ratio κ(t) = e^{-2t}|m|²/Γ_t (``gm.kappa``)."""
-        return theory("gm.kappa")(_t(t), self.d, self.mu, self.sigma)
+        """Signal-to-noise ratio κ(t) = e^{-2t}|m|²/Γ_t (``gm.kappa``); +inf where it overflows (σ = 0, t → 0)."""
+        with np.errstate(over="ignore", under="ignore", divide="ignore"):
+            return theory("gm.kappa")(_t(t), np.float64(self.d), np.float64(self.mu), np.float64(self.sigma))
 
     def phi(self, t):
         """Cloning probability φ(t) = E_{x~P_t} Σ_c P(c|x)² (``gm.phi``), exact at any d."""
@@ -106,7 +146,8 @@ class GaussianMixture:
         """f(t) = α - ½ ln(Γ_t/Δ_t) (``gm.f_leading``); with ``finite_d`` the O(1/d) term -δ/d is included."""
         n = validate.at_least("n", n, 1)
         a = G.alpha(n, self.d)
-        f = theory("gm.f_leading")(_t(t), a, self.sigma)
+        with np.errstate(under="ignore"):
+            f = theory("gm.f_leading")(_t(t), a, self.sigma)
         if finite_d:
             f = f - self.entropy_gap(t) / self.d
         return f
@@ -116,15 +157,22 @@ class GaussianMixture:
         return float(G.alpha(validate.at_least("n", n, 1), self.d))
 
     def t_C(self, n: float) -> float:  # noqa: N802
-        """Collapse time ½ ln(1 + σ²/(n^{2/d} - 1)) (``gm.t_C``); +inf for n = 1."""
+        """Collapse time ½ ln(1 + σ²/(n^{2/d} - 1)) (``gm.t_C``); +inf for n = 1 (one training point:
+        collapsed at every t). Stable form ½ logaddexp(0, 2 ln σ - ln expm1(2 ln n/d)) where the generated
+        expression overflows."""
         n = validate.at_least("n", n, 1)
         if n == 1:
             return math.inf
-        return float(theory("gm.t_C")(n, self.d, self.sigma))
+        x = 2.0 * math.log(n) / self.d
+        return _generated_or_stable("gm.t_C", (n, self.d, self.sigma),
+                                    lambda: half_log1p_ratio(log_sq(self.sigma), log_expm1(x)))
 
     def log_n_required(self, eps: float) -> float:
-        """ln of the number of training points for t_C ≤ ε (``gm.log_n_required``)."""
-        return float(theory("gm.log_n_required")(validate.positive("eps", eps), self.d, self.sigma))
+        """ln of the number of training points for t_C ≤ ε (``gm.log_n_required``), (d/2) ln(1 + σ²/(e^{2ε} - 1));
+        log space where the generated expression overflows."""
+        eps = validate.positive("eps", eps)
+        return _generated_or_stable("gm.log_n_required", (eps, self.d, self.sigma),
+                                    lambda: self.d * half_log1p_ratio(log_sq(self.sigma), log_expm1(2 * eps)))
 
     # ---------------------------------------------------------------- numerics
     @property
@@ -206,28 +254,35 @@ class ProjectedMixture:
     dim = 1
 
     def params(self) -> dict:
+        """The full model's parameters, flagged ``fast_path``."""
         return {**self.full.params(), "fast_path": True}
 
     def score(self, q: np.ndarray, t: float) -> np.ndarray:
+        """Exact 1-D score ∂_q ln P_t(q) (``gm.score_q``)."""
         return np.asarray(self.full.score_q(q, t), dtype=q.dtype)
 
     def sample_t(self, size: int, t: float, rng: np.random.Generator) -> np.ndarray:
+        """Exact draws of q under P_t: ±e^{-t}|m| + sqrt(Γ_t) z, shape (size, 1)."""
         m = self.full
         labels = np.where(rng.random(size) < m.p_plus, 1.0, -1.0)
         q = labels * math.exp(-t) * m.m_norm + math.sqrt(m.Gamma(t)) * rng.standard_normal(size)
         return q[:, None]
 
     def labels(self, y: np.ndarray, t: float, rng=None) -> dict:
+        """Class of endpoints: the sign of q."""
         return {"class": np.sign(np.asarray(y)[:, 0])}
 
     def posterior(self, x: np.ndarray, t: float) -> dict:
+        """Exact class posteriors (those of the full model, which depend on q only)."""
         return self.full.posterior(x, t)
 
     def phi_theory(self, t) -> dict:
+        """The full model's φ(t)."""
         return self.full.phi_theory(t)
 
     @property
     def t_S(self) -> float:  # noqa: N802
+        """The full model's speciation time."""
         return self.full.t_S
 
 
@@ -238,10 +293,28 @@ def _t(t):
     return arr if arr.ndim else float(arr)
 
 
-def _nan_if_invalid(fn, *args) -> float:
-    """``fn(*args)`` as a float, NaN where it is not a finite positive time."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = float(fn(*args))
+SCALE_MAX = 1e300  # largest σ² and 4p_+p_-|m|² the closed forms are evaluated for (products stay finite)
+
+
+def _log_signal(d: float, mu: float, p_plus: float) -> float:
+    """ln(4 p_+ p_- d μ̃²), without overflow (-inf for μ̃ = 0)."""
+    if mu == 0.0:
+        return -math.inf
+    return math.log(4.0) + math.log(p_plus) + math.log1p(-p_plus) + math.log(d) + 2.0 * math.log(mu)
+
+
+def _generated_or_stable(name: str, args: tuple, stable) -> float:
+    """The theory value of ``name``: the generated expression on float64 arguments (IEEE overflow, no
+    exception, no warning), or, where it is not finite, the same formula in a stable form (``stable()``)."""
+    with np.errstate(all="ignore"):
+        v = float(theory(name)(*(np.float64(a) for a in args)))
+    if math.isfinite(v):
+        return v
+    return float(theory_value(name, stable()))
+
+
+def _positive_or_nan(v: float) -> float:
+    """A time of a change at t > 0: NaN when ``v`` is not a finite positive time (the change never happens)."""
     return v if math.isfinite(v) and v > 0 else math.nan
 
 

@@ -3,18 +3,23 @@ collapse (THEORY §3)."""
 
 from __future__ import annotations
 
-import math
 
 from numerics import validate
 from numerics.cli import emit
 from numerics.models.rem import model as rem
+from numerics.models.rem.finite_size import n_points
 
 
 def rem_table(sigma, t, alpha=None, d=None) -> dict:
     """The ``regimes rem`` payload (keys are a contract: alpha_c, t_C, free_entropy, phase,
-    participation_ratio; leading order in d for a typical point of P_t, r = Γ_t)."""
+    participation_ratio; leading order in d for a typical point of P_t, r = Γ_t).
+
+    With ``d`` (an integer ≥ 2, αd ≤ 100): ``log_n`` = αd, ``n`` = round(e^{αd}) and the exact finite-(d, n)
+    ``free_entropy_d``, ``participation_ratio_d``, ``phi_C_d`` (→ 1/n deep in the liquid phase).
+    Ranges: 0 < σ ≤ 1e75, t ≥ 1e-8, α > 0 (``ValueError`` naming the parameter)."""
     sigma = validate.positive("sigma", sigma)
     t = validate.positive("t", t)
+    rem.check_inputs(t=t, sigma=sigma)
     out = {"sigma": sigma, "t": t, "Delta": float(rem.delta_t(t)), "Gamma": float(rem.gamma_t(t, sigma)),
            "alpha_c": float(rem.alpha_c(t, sigma))}
     if alpha is None:
@@ -28,8 +33,9 @@ def rem_table(sigma, t, alpha=None, d=None) -> dict:
                participation_ratio=float(rem.participation_ratio(alpha, t, sigma)),
                phi_C=float(rem.phi_C(t, alpha, sigma)))
     if d is not None:
-        d = validate.at_least("d", d, 2)
-        out.update(d=d, n=math.exp(alpha * d), free_entropy_d=float(rem.free_entropy(alpha, t, sigma, None, d)),
+        d = validate.integer("d", d, 2)
+        fe = float(rem.free_entropy(alpha, t, sigma, None, d))  # validates α·d and the energy scale first
+        out.update(d=d, log_n=alpha * d, n=n_points(alpha, d), free_entropy_d=fe,
                    participation_ratio_d=float(rem.participation_ratio(alpha, t, sigma, None, d)),
                    phi_C_d=float(rem.phi_C(t, alpha, sigma, d)))
     return out
@@ -45,12 +51,14 @@ def _table(o: dict) -> str:
                   f"  E Σ w² (x ~ P_t)     = {o['participation_ratio']:.6g}",
                   f"  φ_C (x ~ P^e_t)      = {o['phi_C']:.6g}"]
     if "d" in o:
-        lines += [f"  finite d = {o['d']:g} (n = {o['n']:.4g}):  (1/d) ln Z = {o['free_entropy_d']:.8g}   "
+        n = f"n = {o['n']}"
+        lines += [f"  finite d = {o['d']} ({n}):  (1/d) ln Z = {o['free_entropy_d']:.8g}   "
                   f"E Σ w² = {o['participation_ratio_d']:.6g}   φ_C = {o['phi_C_d']:.6g}"]
     return "\n".join(lines)
 
 
 def run(ns) -> int:
+    """``regimes rem``: the table or ``--json``."""
     o = rem_table(ns.sigma, ns.t, ns.alpha, ns.d)
     emit(o, ns.json, _table(o))
     return 0

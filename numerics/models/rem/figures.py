@@ -52,28 +52,30 @@ def draw_rem_collapse(data: dict, path: Path | None = None):
     fig, (ax1, ax2) = new_axes(2, width=4.6, height=3.5)
     t, tc = data["t"], data["t_C"]
     ax1.plot(t, data["deficit"], "C3-", label=r"$d\to\infty$: 0 (liquid), $-y_0/2\Delta_t-\alpha-\Lambda(-\beta)$")
-    ax1.plot(data["t_d"], data["deficit_d"], "k:", lw=1, label=f"finite-d theory (d={data['d']})")
-    ax1.errorbar(data["t_meas"], data["fe_meas"], data["fe_se"], fmt="ko", ms=4, label=f"log-sum-exp, d={data['d']}")
+    ax1.plot(data["t_d"], data["deficit_d"], "k:", lw=1, label=f"finite-$d$ theory ($d={data['d']}$)")
+    ax1.errorbar(data["t_meas"], data["fe_meas"], data["fe_se"], fmt="ko", ms=4, label=f"log-sum-exp, $d={data['d']}$")
     ax1.axvline(tc, color="gray", ls=":", lw=1)
-    ax1.set_xlabel("t")
+    ax1.set_xlabel("$t$")
     ax1.set_ylabel(r"$(1/d)\ln Z - (1/d)\ln\mathbb{E}[Z|x]$,  $x\sim P_t$")
     ax1.set_title(rf"$\alpha={data['alpha']:g}$, $\sigma={data['sigma']:g}$: $t_C={tc:.3f}$", fontsize=10)
-    ax1.legend(fontsize=7)
+    ax1.legend(loc="lower right")
     ax2.plot(t, data["pr"], "C3-", label=r"$x\sim P_t$: $1-m$ (PD)")
     ax2.errorbar(data["t_meas"], data["pr_meas"], data["pr_se"], fmt="C3o", ms=4)
     ax2.plot(t, data["phi_C"], "C2-", label=r"$\varphi_C$: $x\sim P^e_t$ ($d\to\infty$)")
     ax2.errorbar(data["t_meas"], data["phi_meas"], data["phi_se"], fmt="C2s", ms=4, label="measured")
     ax2.plot(data["t_d"], data["pr_d"], "C3:", lw=1)
-    ax2.plot(data["t_d"], data["phi_C_d"], "C2:", lw=1, label=f"finite-d (d={data['d']})")
+    ax2.plot(data["t_d"], data["phi_C_d"], "C2:", lw=1, label=f"finite-$d$ ($d={data['d']}$)")
     ax2.axvline(tc, color="gray", ls=":", lw=1)
-    ax2.set_xlabel("t")
+    ax2.set_xlabel("$t$")
     ax2.set_ylabel(r"$\mathbb{E}\sum_\mu w_\mu^2$")
     ax2.set_ylim(-0.03, 1.05)
-    ax2.legend(fontsize=7)
+    ax2.legend(loc="center right")
     if path is not None:
         import matplotlib.pyplot as plt
 
-        fig.savefig(path, dpi=90)
+        from numerics.verify.figures import savefig
+
+        savefig(fig, path)
         plt.close(fig)
     return fig
 

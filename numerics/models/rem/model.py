@@ -8,8 +8,8 @@ numeric step is the root ``ρ_0`` of ``I(ρ) = α`` (the lowest level), found by
 Public functions (all broadcast over NumPy arrays):
 
 - :func:`alpha_c` ``(t, σ)``: condensation threshold ``½ ln(Γ_t/Δ_t)`` (typical point ``r = Γ_t``).
-- :func:`free_entropy` ``(α, t, σ, r=Γ_t, d=None)``: ``(1/d) E ln Z``; leading order, or with the
-  finite-``d`` corrections when ``d`` is given (see the function).
+- :func:`free_entropy` ``(α, t, σ, r=Γ_t, d=None)``: ``(1/d) E ln Z``; leading order, or the exact
+  finite-(d, n) value when ``d`` is given (:mod:`numerics.models.rem.finite_size`).
 - :func:`phase`: ``"liquid"`` (``α > α_c``) or ``"condensed"``.
 - :func:`freezing_m`: Poisson–Dirichlet parameter ``m = |k(y_0)|/β`` (1 in the liquid phase).
 - :func:`participation_ratio`: ``E Σ_μ w_μ²`` of the posterior weights at a point of ``P_t``:
@@ -20,16 +20,19 @@ Public functions (all broadcast over NumPy arrays):
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from numerics.generated import rem as g
-from numerics.results import theory
+from numerics.results import theory, theory_value
+from numerics.stable import half_log1p_ratio, log_expm1, log_sq
 
 __all__ = [
     "alpha_c", "alpha_c_r", "t_C", "free_entropy_liquid_branch", "lowest_level_rho", "free_entropy", "phase", "freezing_m",
     "participation_ratio", "phi_C", "gamma_t", "delta_t", "empirical_log_partition", "partition_blocks",
+    "check_inputs", "T_MIN", "SIGMA_MAX",
 ]
 
 _EULER = 0.5772156649015329
@@ -46,39 +49,77 @@ def gamma_t(t, sigma):
     return delta_t(t) + np.asarray(sigma, dtype=float) ** 2 * np.exp(-2.0 * t)
 
 
-def _check(alpha=None, t=None, sigma=None, r=None, d=None):
-    if alpha is not None:
-        np.all(np.asarray(alpha) > 0) or _raise("alpha must be > 0")
-    if t is not None:
-        np.all(np.asarray(t) > 0) or _raise("t must be > 0")
-    if sigma is not None:
-        np.all(np.asarray(sigma) > 0) or _raise("sigma must be > 0")
-    if r is not None:
-        np.all(np.asarray(r) > 0) or _raise("r must be > 0")
-    if d is not None:
-        np.all(np.asarray(d) > 0) or _raise("d must be > 0")
+T_MIN = 1e-8  # below, 1 - e^{-2t} in the condensed-phase closed forms keeps fewer than 8 digits
+SIGMA_MAX = 1e75  # the closed forms contain σ⁴
+_RANGES = {  # name: (low, low_closed, high)
+    "alpha": (0.0, False, math.inf), "t": (T_MIN, True, math.inf), "sigma": (0.0, False, SIGMA_MAX),
+    "r": (0.0, False, math.inf), "d": (1.0, True, math.inf),
+}
 
 
-def _raise(msg):
-    raise ValueError(msg)
+def _ieee(fn):
+    """Evaluate ``fn`` with IEEE overflow/underflow to ±inf/0 silently: the closed forms have these limits
+    (e.g. σ²/(e^{2t} - 1) → 0 as t → ∞) and a printed RuntimeWarning is not a result. Divisions by zero and
+    invalid operations still warn (they would be defects)."""
+
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with np.errstate(over="ignore", under="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapped
 
 
+def check_inputs(alpha=None, t=None, sigma=None, r=None, d=None) -> None:
+    """``ValueError`` naming the first given argument outside the REM domain: α > 0, t ≥ 1e-8,
+    0 < σ ≤ 1e75, r > 0, d ≥ 1, all finite (arrays element-wise)."""
+    for name, v in (("alpha", alpha), ("t", t), ("sigma", sigma), ("r", r), ("d", d)):
+        if v is None:
+            continue
+        low, closed, high = _RANGES[name]
+        try:
+            arr = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a number, got {v!r}") from None
+        ok = np.isfinite(arr) & ((arr >= low) if closed else (arr > low)) & (arr <= high)
+        if not ok.all():
+            bad = arr if arr.ndim == 0 else arr[~ok].ravel()[0]
+            rng = f"{'>=' if closed else '>'} {low:g}" + (f" and <= {high:g}" if high < math.inf else "")
+            raise ValueError(f"{name} must be finite and {rng}, got {float(bad)!r}")
+
+
+_check = check_inputs
+
+
+@_ieee
 def alpha_c(t, sigma):
     """Condensation threshold α_c(t) = ½ ln(Γ_t/Δ_t) for a typical point of P_t (= collapse: f(t_C)=0)."""
     _check(t=t, sigma=sigma)
     return theory("rem.alpha_c")(np.asarray(t, dtype=float), np.asarray(sigma, dtype=float))
 
 
+@_ieee
 def alpha_c_r(t, sigma, r):
     """Condensation threshold at a point with |x|²/d = r: ½ ln(Γ/Δ) - s²/(2Γ) + r s²/(2Γ²)."""
     _check(t=t, sigma=sigma, r=r)
     return g.alpha_c_r(t, sigma, r)
 
 
+@_ieee
 def t_C(alpha, sigma):
-    """Condensation (= collapse) time, α_c(t_C) = α: ½ ln(1 + σ²/(e^{2α} - 1))."""
+    """Condensation (= collapse) time, α_c(t_C) = α: ½ ln(1 + σ²/(e^{2α} - 1)) (``rem.t_C_alpha``; the same
+    formula in log space where the generated one overflows, α ≳ 355)."""
     _check(alpha=alpha, sigma=sigma)
-    return theory("rem.t_C_alpha")(np.asarray(alpha, dtype=float), np.asarray(sigma, dtype=float))
+    alpha, sigma = np.asarray(alpha, dtype=float), np.asarray(sigma, dtype=float)
+    with np.errstate(invalid="ignore"):
+        v = np.asarray(theory("rem.t_C_alpha")(alpha, sigma), dtype=float)
+    bad = ~np.isfinite(v)
+    if bad.any():
+        a, s_ = np.broadcast_arrays(alpha, sigma)
+        v = np.array(np.broadcast_to(v, a.shape), dtype=float)
+        v[bad] = [theory_value("rem.t_C_alpha", half_log1p_ratio(log_sq(float(ss)), log_expm1(2 * float(aa))))
+                  for aa, ss in zip(a[bad], s_[bad])]
+    return v
 
 
 def _solve_rate(target, t, sigma, r):
@@ -94,6 +135,7 @@ def _solve_rate(target, t, sigma, r):
     return np.exp(0.5 * (lo + hi))
 
 
+@_ieee
 def lowest_level_rho(alpha, t, sigma, r=None, d=None):
     """ρ_0 of the lowest of e^{αd} levels: I(ρ_0) = α at leading order; with ``d``, the
     Bahadur–Rao refinement n P(y ≤ y_0) = 1, i.e. I(ρ_0) = α - ln(|k| sqrt(2π d Λ''(k)))/d."""
@@ -108,6 +150,7 @@ def lowest_level_rho(alpha, t, sigma, r=None, d=None):
     return rho
 
 
+@_ieee
 def free_entropy_liquid_branch(alpha, t, sigma, r=None):
     """Liquid branch α + Λ(-1/(2Δ_t)) = α - ½ ln(Γ_t/Δ_t) - r/(2Γ_t) at every t (= (1/d) ln E[Z|x],
     the annealed value; the true free entropy below t_C is the condensed branch)."""
@@ -116,6 +159,7 @@ def free_entropy_liquid_branch(alpha, t, sigma, r=None):
     return theory("rem.free_entropy_liquid")(alpha, t, sigma, r)
 
 
+@_ieee
 def phase(alpha, t, sigma, r=None):
     """"liquid" when α ≥ α_c(t, r), "condensed" otherwise (scalar inputs)."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r)
@@ -123,12 +167,28 @@ def phase(alpha, t, sigma, r=None):
     return "liquid" if float(alpha) >= float(g.alpha_c_r(t, sigma, r)) else "condensed"
 
 
+@_ieee
 def freezing_m(alpha, t, sigma, r=None, d=None):
     """Poisson–Dirichlet parameter m = |k(y_0)| 2Δ_t (< 1 condensed); 1 in the liquid phase."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
     r = gamma_t(t, sigma) if r is None else r
-    m = g.freezing_m_rho(lowest_level_rho(alpha, t, sigma, r, d), t, sigma)
-    return np.minimum(m, 1.0)
+    return _by_phase(alpha, t, sigma, r, lambda *a: 1.0,
+                     lambda a, tt, s, rr: np.minimum(g.freezing_m_rho(lowest_level_rho(a, tt, s, rr, d), tt, s), 1.0))
+
+
+def _by_phase(alpha, t, sigma, r, liquid_fn, condensed_fn) -> np.ndarray:
+    """``liquid_fn(α, t, σ, r)`` where α ≥ α_c(t, r) and ``condensed_fn`` elsewhere, each evaluated only on
+    its own points (the condensed forms solve for the lowest level, meaningless, and overflowing, deep
+    in the liquid phase). Broadcasts the arguments; returns an array of their shape."""
+    alpha, t, sigma, r = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (alpha, t, sigma, r)))
+    shape = alpha.shape
+    alpha, t, sigma, r = (np.atleast_1d(v).ravel() for v in (alpha, t, sigma, r))
+    liquid = alpha >= g.alpha_c_r(t, sigma, r)
+    out = np.empty(alpha.shape)
+    for mask, fn in ((liquid, liquid_fn), (~liquid, condensed_fn)):
+        if mask.any():
+            out[mask] = np.broadcast_to(fn(alpha[mask], t[mask], sigma[mask], r[mask]), (int(mask.sum()),))
+    return out.reshape(shape)
 
 
 def _annealed_terms(alpha, t, sigma, r, d):
@@ -195,69 +255,107 @@ def _one_level_vec(alpha, t, sigma, r, d):
     return f(alpha, t, sigma, r)
 
 
+@_ieee
 def free_entropy(alpha, t, sigma, r=None, d=None):
     """(1/d) E ln Z(x), Z = Σ_μ exp(-|x - e^{-t}a_μ|²/(2Δ_t)), n = e^{αd}, |x|²/d = r (default Γ_t).
 
     Leading order: α + Λ(-β) (liquid, α ≥ α_c) or -y_0/(2Δ_t) (condensed).
-    With ``d`` (finite-size, approximate): liquid = (1/d) ln E[Z|x] plus the one-low-level
-    correction of :func:`_one_level_terms`; condensed = -y_0^{(d)}/(2Δ_t) + E ln S_PD(m)/d with the
-    Bahadur–Rao lowest level y_0^{(d)} and the Poisson–Dirichlet log-partition
-    (``rem.pd_log_partition``). Both are poor within O(d^{-1/2}) of α_c."""
+    With ``d``: the exact finite-(d, n) value, n = round(e^{αd}) (Laplace transforms,
+    :func:`numerics.models.rem.finite_size.free_entropy`), given r, or averaged over x ~ P_t when r is None."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
-    alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
+    if d is not None:  # exact finite-(d, n) theory (Laplace transforms), n = round(e^{αd}); r=None: E over x ~ P_t
+        return _exact("free_entropy", alpha, t, sigma, r, d)
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
-    liquid = alpha >= g.alpha_c_r(t, sigma, r)
-    if d is None:
-        rho0 = _solve_rate(alpha, t, sigma, r)
-        return np.where(liquid, g.free_entropy_liquid(alpha, t, sigma, r), g.free_entropy_condensed_rho(rho0, t, sigma, r))
-    ann, _ = _annealed_terms(alpha, t, sigma, r, d)
-    corr = _one_level_vec(alpha, t, sigma, r, d)[1] if np.any(liquid) else 0.0
-    liq = ann + corr / d
-    rho0 = lowest_level_rho(alpha, t, sigma, r, d)
-    m = np.clip(g.freezing_m_rho(rho0, t, sigma), 1e-12, 1 - 1e-12)
-    cond = g.free_entropy_condensed_rho(rho0, t, sigma, r) + g.pd_log_partition(m) / d
-    return np.where(liquid, liq, cond)
+    return _by_phase(alpha, t, sigma, r, g.free_entropy_liquid,
+                     lambda a, tt, s, rr: g.free_entropy_condensed_rho(_solve_rate(a, tt, s, rr), tt, s, rr))
 
 
+@_ieee
 def participation_ratio(alpha, t, sigma, r=None, d=None):
     """E Σ_μ w_μ² of the posterior weights w_μ(x) ∝ exp(-|x - e^{-t}a_μ|²/(2Δ_t)) at a point of P_t.
 
-    Leading order: 1 - m (condensed, Poisson–Dirichlet), 0 (liquid). With ``d``: condensed
-    1 - m at the Bahadur–Rao lowest level; liquid n E σ(ℓ)² (one low level on the annealed
-    bulk, exact non-central χ² level law; exponentially small deep in the liquid phase)."""
+    Leading order: 1 - m (condensed, Poisson–Dirichlet), 0 (liquid). With ``d``: the exact finite-(d, n)
+    value, n = round(e^{αd}) (:func:`numerics.models.rem.finite_size.participation_ratio`; → 1/n deep in
+    the liquid phase), given r, or averaged over x ~ P_t when r is None."""
     _check(alpha=alpha, t=t, sigma=sigma, r=r, d=d)
-    alpha, t, sigma = (np.asarray(v, dtype=float) for v in (alpha, t, sigma))
+    if d is not None:  # exact finite-(d, n) theory (Laplace transforms), n = round(e^{αd}); r=None: E over x ~ P_t
+        return _exact("participation_ratio", alpha, t, sigma, r, d)
     r = gamma_t(t, sigma) if r is None else np.asarray(r, dtype=float)
-    liquid = alpha >= g.alpha_c_r(t, sigma, r)
-    m = g.freezing_m_rho(lowest_level_rho(alpha, t, sigma, r, d), t, sigma)
-    cond = theory("rem.pd_participation")(np.minimum(m, 1.0))
-    if d is None:
-        return np.where(liquid, 0.0, cond)
-    pr = _one_level_vec(alpha, t, sigma, r, d)[0] if np.any(liquid) else 0.0
-    return np.where(liquid, pr, cond)
+
+    def condensed(a, tt, s, rr):
+        m = g.freezing_m_rho(lowest_level_rho(a, tt, s, rr, d), tt, s)
+        return theory("rem.pd_participation")(np.minimum(m, 1.0))
+
+    return _by_phase(alpha, t, sigma, r, lambda *a: 0.0, condensed)
+
+
+LOG_N_MAX = 100.0  # αd bound of the exact finite-(d, n) evaluation (n = round(e^{αd}) ≤ e^100)
+S2_MIN = 1e-290  # below this s² = σ² e^{-2t} every level is the same to double precision
+ENERGY_SCALE_MAX = 1e5  # s²/(2Δ_t) bound of the exact evaluation (its cell kernels overflow near 1e6)
+
+
+def _exact(kind, alpha, t, sigma, r, d):
+    """The exact finite-(d, n) value (:func:`numerics.models.rem.finite_size.from_alpha`), n = round(e^{αd}).
+
+    ``ValueError`` for αd > 100 (n > e^100: the Laplace-transform evaluation's tails are not verified
+    there; it departs from the leading order by O(1) around αd ≈ 150-230) and for a level-energy scale
+    s²/(2Δ_t) > 1e5 (its cell kernels overflow near 1e6). Where s² = σ² e^{-2t} < 1e-290
+    (t → ∞ or σ → 0) every training point gives the same level to double precision, and the exact limits
+    are returned: E Σ w² = φ_C = 1/n, (1/d) E ln Z = ln(n)/d - r/(2Δ_t) (r → Γ_t on average), Gibbs mean
+    level energy r (Γ_t)."""
+    from numerics.models.rem.finite_size import from_alpha, n_points
+
+    args = [np.asarray(v, dtype=float) for v in (alpha, t, sigma)] + ([] if r is None else [np.asarray(r, dtype=float)])
+    b = np.broadcast_arrays(*args)
+    log_n = b[0] * float(d)
+    if np.any(log_n > LOG_N_MAX):
+        raise ValueError(f"alpha·d = {float(np.max(log_n)):.6g} exceeds {LOG_N_MAX:g}: the exact finite-d values are "
+                         f"evaluated for n = round(e^(alpha·d)) <= e^{LOG_N_MAX:g} training points; lower alpha or d, "
+                         f"or use the leading order (no --d)")
+    s2 = b[2] ** 2 * np.exp(-2.0 * b[1])
+    scale = s2 / (2.0 * delta_t(b[1]))
+    if np.any(scale > ENERGY_SCALE_MAX):
+        raise ValueError(f"sigma, t: the level-energy scale σ² e^(-2t)/(2Δ_t) = {float(np.max(scale)):.3g} exceeds "
+                         f"{ENERGY_SCALE_MAX:g}, beyond the range of the exact finite-d evaluation; use a smaller sigma "
+                         f"or a larger t, or the leading order (no --d)")
+    flat = s2 < S2_MIN
+    if not flat.any():
+        return from_alpha(kind, alpha, t, sigma, r, d)
+    out = np.empty(b[0].shape)
+    for idx in np.ndindex(out.shape):
+        a, tt, ss = (float(v[idx]) for v in b[:3])
+        rr = None if r is None else float(b[3][idx])
+        if not flat[idx]:
+            out[idx] = from_alpha(kind, a, tt, ss, rr, d)
+            continue
+        n = n_points(a, int(d))
+        D = float(delta_t(tt))
+        rv = float(gamma_t(tt, ss)) if rr is None else rr
+        out[idx] = {"participation_ratio": 1.0 / n, "phi_C": 1.0 / n, "mean_energy": rv,
+                    "free_entropy": math.log(n) / d - rv / (2.0 * D)}[kind]
+    return float(out) if out.ndim == 0 else out
 
 
 _GH_X, _GH_W = np.polynomial.hermite_e.hermegauss(80)
 _GH_W = _GH_W / _GH_W.sum()
 
 
+@_ieee
 def phi_C(t, alpha, sigma, d=None):
     """Collapse cloning probability φ_C(t) = E_{x~P^e_t} Σ_μ w_μ(x)² (exact identity for clones
     run with the exact empirical score).
 
     x = e^{-t}a_ν + sqrt(Δ_t) z sits on a planted level (log-weight -|z|²/2) among e^{αd} - 1
     ordinary ones. Leading order in d: φ_C = 1 for α < α_c(t) (t < t_C), 0 for α > α_c(t).
-    With ``d`` (finite-d crossover, approximate): the log-ratio planted/rest is
-    L = -|z|²/2 - ln Z_rest, r = |x|²/d, (|z|²/d, r) jointly Gaussian (CLT), Z_rest = annealed
-    bulk + the Poisson process of low levels to first order (liquid rest) or the finite-d
-    condensed free entropy (condensed rest); see :func:`_phi_c_finite`. Deep in the liquid rest (α - α_c ≫ d^{-1/2}) L ≈ N(d(α_c - α), d s²/Γ_t):
-    the crossover width in α is sqrt(s²/(Γ_t d))."""
+    With ``d``: the exact finite-(d, n) crossover, n = round(e^{αd}) (planted level + n - 1 ordinary
+    ones, Laplace transforms: :func:`numerics.models.rem.finite_size.phi_C`; → 1/n deep in the liquid
+    phase). Crossover width in α ~ sqrt(s²/(Γ_t d))."""
     _check(t=t, alpha=alpha, sigma=sigma, d=d)
     if d is None:
         t, alpha, sigma = (np.asarray(v, dtype=float) for v in (t, alpha, sigma))
         ac = theory("rem.alpha_c")(t, sigma)
         return np.where(alpha < ac, 1.0, np.where(alpha > ac, 0.0, 0.5))
-    return np.vectorize(lambda tt, aa, ss: _phi_c_finite(tt, aa, ss, float(d)))(t, alpha, sigma)
+    return _exact("phi_C", alpha, t, sigma, None, d)  # exact finite-(d, n) theory, n = round(e^{αd})
 
 
 _GH2_X, _GH2_W = np.polynomial.hermite_e.hermegauss(24)
