@@ -525,3 +525,62 @@ def test_cli_data_law_contract(cli):
                 ["--dsm-t-range", "0", "1"], ["--dsm-max-epochs", "0"]):
         rc, out, err = cli("simulate", "cw-data-law", "--N", "8", "--ratios", "2", "--fit", "dsm", *bad)
         assert rc == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, (bad, err)
+
+
+# ------------------------------------------------------------------ the checks: coverage and mutations
+def test_every_cw_result_is_checked_or_declared_unchecked():
+    """Every registered cw.* result is named by a check (tests=) or declared in cw.checks.UNCHECKED with a reason,
+    never both (``regimes verify --coverage`` then lists no untested cw result)."""
+    from numerics.models.cw.checks import UNCHECKED
+    from numerics.verify import all_checks
+    from theory import registry
+
+    names = {r for r in registry.names() if r.startswith("cw.")}
+    tested = {r for c in all_checks() for r in c.tests if r.startswith("cw.")}
+    assert names == tested | set(UNCHECKED) and not (tested & set(UNCHECKED))
+    assert all(reason.strip() for reason in UNCHECKED.values())
+
+
+def test_dsm_curvature_check_fails_for_a_wrong_local_curvature(capsys):
+    """Quick mutation test (≈ 5 s): the local DSM curvature wrong by 10 % fails cw.dsm_curvature (its local row has
+    a 0.8 % standard error); unmutated the same check passes."""
+    from numerics.cli import main
+
+    assert main(["verify", "--quick", "--only", "cw.dsm_curvature", "--mutate", "cw.dsm_local_curvature=1.1"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["verify", "--quick", "--only", "cw.dsm_curvature"]) == 0
+
+
+def test_sandwich_mc_allocation_and_error():
+    """The Monte Carlo sandwich allocates draws in proportion to P(M) (at least 2·batches per M, multiples of
+    batches) and its jackknife error shrinks like 1/√draws (within the error of the errors)."""
+    from numerics.models.cw import dsm as DS
+
+    model = C.CurieWeiss(16, 1.5, 0.5)
+    sched = DS.Schedule(0.01, 4.0)
+    small = DS.sandwich_mc(model, sched, 4000, np.random.default_rng(1), batches=10)
+    big = DS.sandwich_mc(model, sched, 64000, np.random.default_rng(2), batches=10)
+    M, P = model.magnetization_law()
+    assert small["M_values"] == int((P > 1e-6).sum()) and small["draws"] >= 4000 and small["draws"] % 10 == 0
+    assert 0.1 < big["stderr"] / small["stderr"] < 0.6  # expected 1/4
+    assert abs(big["n_var_sum_h"] - small["n_var_sum_h"]) < 4 * math.hypot(big["stderr"], small["stderr"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutation", ["cw.dsm_sum_h_variance=1.1", "cw.dsm_sum_h_variance=0.9",
+                                      "cw.learned_sum_h_variance=1.21", "cw.learned_sum_h_variance=0.83"])
+def test_data_law_mutations_fail_the_quick_cw_checks(capsys, mutation):
+    """The DSM law wrong by ±10 % (cw.data_law.dsm_sandwich: ≈ 8 standard errors) and the pseudo-likelihood law wrong
+    by ±10 % in RMS (variance ×1.21, ×0.83: cw.data_law) fail ``regimes verify --quick --only 'cw.*'`` (≈ 1 min each);
+    unmutated the group passes (test_quick_cw_checks_pass)."""
+    from numerics.cli import main
+
+    assert main(["verify", "--quick", "--only", "cw.*", "--mutate", mutation]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_quick_cw_checks_pass(capsys):
+    from numerics.cli import main
+
+    assert main(["verify", "--quick", "--only", "cw.*"]) == 0

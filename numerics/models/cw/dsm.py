@@ -560,23 +560,29 @@ def law_sum_h_variance(model, sched: Schedule, n, *, finite_N: bool = True) -> d
 # ======================================================================================
 # the estimator's asymptotic variance by Monte Carlo (independent of the two-state law)
 # ======================================================================================
-def sandwich_mc(model, sched: Schedule, draws: int, rng: np.random.Generator, *, batches: int = 10,
-                pmin: float = 1e-5, hessian_share: float = 0.25) -> dict:
+def sandwich_mc(model, sched: Schedule, draws: int, rng: np.random.Generator, *, batches: int = 20,
+                pmin: float = 1e-6, hessian_share: float = 1.0) -> dict:
     """n · Var Σĥ_i of the DSM estimator as n → ∞ at finite N, by Monte Carlo of the exact DSM gradients.
 
     The M-estimator's sandwich in the uniform shift δ and J: Var Σĥ_i = N² [A⁻¹ B A⁻¹]_{δδ}/n with
     A = E ∂²(loss) (Gauss–Newton, the exact expectation at the truth) and B = Cov_a(E_{t,z}[∇ loss | a]).
     By exchangeability the noise-averaged gradient's (δ, J) components depend on a datum only through
-    its magnetization M, so B is a sum over the exact M-law (values with P(M) > ``pmin``) of the squared
-    noise-averaged gradient, each estimated with ``draws`` draws of (t, z) (one configuration per M; the
-    noise part of its square, estimated from ``batches`` interleaved batches, is subtracted). A from a
-    ``hessian_share`` of the draws. Standard error by jackknife over the batches. No two-state
-    approximation anywhere: this is what the derived law (``cw.dsm_sum_h_variance``) is checked against."""
+    its magnetization M, so B = Σ_M P(M) (ḡ(M) - Σ_M' P(M') ḡ(M'))², a sum over the exact M-law (values
+    with P(M) > ``pmin``). ``draws`` draws of (t, z) in all, allocated in proportion to P(M) (at least
+    2·``batches`` per M): the allocation that minimises the variance of B for a given cost. Each ḡ(M) is
+    the mean of its draws (one configuration per M); the noise part of Σ P ĝ_c², Σ_M P(M)(1 - P(M))
+    Var ĝ(M), estimated from ``batches`` interleaved batches, is subtracted. A from a ``hessian_share`` of
+    each M's draws. Standard error by jackknife over the batches. No two-state approximation anywhere:
+    this is what the derived law (``cw.dsm_sum_h_variance``) is checked against."""
     N, beta, H = model.N, model.beta, model.H
+    draws = validate.positive_int("draws", draws)
+    batches = int(validate.at_least("batches", batches, 2))
     M, P = model.magnetization_law()
     keep = P > pmin
     Pk = P[keep] / P[keep].sum()
-    grid = K.mu_grid(N, 1.25 * beta)
+    per_M = np.maximum(2 * batches, np.round(draws * Pk).astype(np.int64))
+    per_M = (per_M + batches - 1) // batches * batches
+    grid = K.mu_grid(N, 1.25 * beta, spacing=GRID_SPACING)  # the fitter's grid (relative error 1e-6)
     h = np.full((1, N), H / N)
     Js = np.array([beta])
     V1 = np.zeros((1, N + 1))
@@ -586,27 +592,26 @@ def sandwich_mc(model, sched: Schedule, draws: int, rng: np.random.Generator, *,
     nM = int(keep.sum())
     Gb = np.zeros((batches, nM, 2))
     Ab = np.zeros((batches, nM, 2, 2))
-    dA = max(batches, int(hessian_share * draws))
     for j, Mv in enumerate(M[keep]):
+        d = int(per_M[j])
         k = int(round((N + Mv) / 2))
         a = np.concatenate([np.ones(k), -np.ones(N - k)])
-        t = sched.sample(draws, rng)
-        A = np.broadcast_to(a, (draws, N))
-        X = np.exp(-t)[:, None] * A + np.sqrt(-np.expm1(-2 * t))[:, None] * rng.standard_normal((draws, N))
+        t = sched.sample(d, rng)
+        A = np.broadcast_to(a, (d, N))
+        X = np.exp(-t)[:, None] * A + np.sqrt(-np.expm1(-2 * t))[:, None] * rng.standard_normal((d, N))
         lamc = np.exp(-t) / -np.expm1(-2 * t)
         cw = sched.factor(t)
-        pid = np.zeros(draws, dtype=np.int64)
+        pid = np.zeros(d, dtype=np.int64)
         _, g = dsm_rows(A, X, lamc, cw, pid, h, Js, grid)
         gg = np.stack([g[:, :N].sum(axis=1), g[:, N]], axis=1)
-        for b in range(batches):
-            Gb[b, j] = gg[b::batches].mean(axis=0)
+        Gb[:, j] = gg.reshape(d // batches, batches, 2).mean(axis=0)
+        dA = max(batches, int(hessian_share * d) // batches * batches)
         sl = slice(0, dA)
         _, a1 = dsm_rows(A[sl], X[sl], lamc[sl], cw[sl], pid[sl], h, Js, grid, V=V1)
         _, a2 = dsm_rows(A[sl], X[sl], lamc[sl], cw[sl], pid[sl], h, Js, grid, V=V2)
         rows = np.stack([np.stack([a1[:, :N].sum(axis=1), a1[:, N]], axis=1),
                          np.stack([a2[:, :N].sum(axis=1), a2[:, N]], axis=1)], axis=1)  # (dA, 2, 2)
-        for b in range(batches):
-            Ab[b, j] = rows[b::batches].mean(axis=0)
+        Ab[:, j] = rows.reshape(dA // batches, batches, 2, 2).mean(axis=0)
 
     def value(sel):
         A_ = np.einsum("m,mij->ij", Pk, Ab[sel].mean(axis=0))
@@ -615,10 +620,10 @@ def sandwich_mc(model, sched: Schedule, draws: int, rng: np.random.Generator, *,
         dev = Gb[sel] - Gm
         noise = np.einsum("bmi,bmj->mij", dev, dev) / (len(sel) - 1) / len(sel)
         Gc = Gm - Pk @ Gm
-        B = (Gc * Pk[:, None]).T @ Gc - np.einsum("m,mij->ij", Pk, noise)
+        B = (Gc * Pk[:, None]).T @ Gc - np.einsum("m,mij->ij", Pk * (1 - Pk), noise)
         return float(N * N * (Ai @ B @ Ai)[0, 0])
 
     full = value(list(range(batches)))
     jk = np.array([value([i for i in range(batches) if i != b]) for b in range(batches)])
     se = math.sqrt((batches - 1) / batches * float(np.sum((jk - jk.mean()) ** 2)))
-    return {"n_var_sum_h": full, "stderr": se, "M_values": int(nM), "draws": int(draws)}
+    return {"n_var_sum_h": full, "stderr": se, "M_values": nM, "draws": int(per_M.sum())}
