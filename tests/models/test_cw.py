@@ -460,6 +460,27 @@ def test_dsm_law_limits_and_crossover():
     assert float(small["var"]) > 50 * float(full["var"])
 
 
+def test_crossover_noise_range():
+    """At t1 = crossover_t1 the curvature ratio of [t0, t1] (computed independently by curvature_ratio) equals
+    r_c, where the two terms of cw.dsm_sum_h_variance are equal; the crossover lies below t_S and moves up with N."""
+    from numerics.models.cw import dsm as DS
+    from numerics.results import numeric
+
+    prev = 0.0
+    for N in (32, 64, 128):
+        model = C.CurieWeiss(N, 1.5, 0.5)
+        m, chi = model.state_moments()
+        p = model.p_plus
+        t1 = DS.crossover_t1(model)
+        rc = DS.crossover_ratio(N, chi, p, m)
+        assert DS.curvature_ratio(DS.Schedule(0.01, t1), N, 1.5, m, chi, p) == pytest.approx(rc, rel=1e-5)
+        f = numeric("cw.dsm_sum_h_variance")
+        pq = p * (1 - p)
+        assert f(N, 1.0, chi, p, m, rc) == pytest.approx(2 * 4 * pq * N / chi / (rc + 4 * pq) ** 2, rel=1e-12)
+        assert prev < t1 < model.t_S - 0.4
+        prev = t1
+
+
 @pytest.mark.sympy
 @pytest.mark.parametrize("t,beta,m", [(0.02, 1.5, 0.86), (0.37, 4.0, 0.999), (1.3, 1.2, 0.3), (6.0, 1.5, 0.7)])
 def test_local_curvature_is_the_registered_integral(t, beta, m):

@@ -490,52 +490,51 @@ def data_law_figure(result: dict, path: str, *, extra: list[dict] | None = None)
     error bars (standard errors of the RMS) and the derived laws dashed (finite-N state moments):
     pseudo-likelihood ``cw.learned_sum_h_variance``, ML ``cw.global_weight_stderr``, DSM
     ``cw.dsm_sum_h_variance``. Curves that collapse in the left panel obey an n/N law (need n ≫ N), in
-    the right panel an n law (the ML law). ``extra``: further results (e.g. other DSM noise ranges) drawn
-    on the same axes (pseudo-likelihood and ML only once). Written atomically to ``path``
+    the right panel an n law (the ML law). ``extra``: further results (e.g. other DSM noise ranges), one
+    row of two panels each, below the first. Written atomically to ``path``
     (:func:`numerics.verify.figures.savefig`); returns the path."""
     import matplotlib.pyplot as plt
 
     from numerics.verify.figures import new_axes, savefig
 
     results = [result] + list(extra or [])
-    fig, axes = new_axes(ncols=2, width=5.6, height=4.4)
+    fig, axes = new_axes(ncols=2, width=5.6, height=4.2 * len(results))
+    if len(results) > 1:  # one row per result: rebuild the grid
+        plt.close(fig)
+        fig, axes = plt.subplots(len(results), 2, figsize=(11.2, 3.9 * len(results)), constrained_layout=True,
+                                 squeeze=False)
+    axes = np.atleast_2d(axes)
     markers = {"pl": "o", "ml": "x", "dsm": "s"}
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    Ns = sorted({r["N"] for res in results for r in res["rows"]})
-    seen: set = set()
-    k = 0
-    for res in results:
+    colour = {"pl": colours[0], "ml": colours[1], "dsm": colours[2]}
+    for row, res in zip(axes, results):
         dsm = res.get("dsm")
+        Ns = sorted({r["N"] for r in res["rows"]})
         for fit in res.get("fits", ["pl", "ml"]):
-            tag = (fit, (dsm["t0"], dsm["t1"], dsm["weight"]) if fit == "dsm" else None)
-            if tag in seen:
-                continue
-            seen.add(tag)
             label = {"pl": "pseudo-likelihood", "ml": "ML global $H$"}.get(fit) or \
                 f"DSM $t\\in[{dsm['t0']:g},{dsm['t1']:g}]$ ({dsm['weight']})"
-            colour = colours[k % len(colours)]
-            k += 1
             law_key = {"pl": "law_finite_N", "ml": "law_ml", "dsm": "law_dsm"}[fit]
             for j, N in enumerate(Ns):
                 rr = sorted((r for r in res["rows"] if r["N"] == N and f"rms_{fit}" in r), key=lambda r: r["n"])
                 if not rr:
                     continue
-                for ax, xkey in zip(axes, ("n_over_N", "n")):
+                shade = 0.35 + 0.65 * (j + 1) / len(Ns)
+                for ax, xkey in zip(row, ("n_over_N", "n")):
                     x = [r[xkey] for r in rr]
                     ax.errorbar(x, [r[f"rms_{fit}"] for r in rr], yerr=[r[f"rms_{fit}_stderr"] for r in rr],
-                                marker=markers[fit], ls="", color=colour, alpha=0.4 + 0.6 * (j + 1) / len(Ns),
-                                ms=3 + 1.5 * j, label=f"{label}, $N={N}$" if ax is axes[0] else None)
-                    ax.plot(x, [r[law_key] for r in rr], "--", color=colour, lw=0.8,
-                            alpha=0.4 + 0.6 * (j + 1) / len(Ns))
-    for ax, lab in zip(axes, ("$n / N$", "$n$")):
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel(lab)
-    axes[0].set_ylabel(r"RMS error of the learned $\hat p_+$")
-    axes[0].set_title(r"against $n/N$: collapse here is the $n \gg N$ law")
-    axes[1].set_title(r"against $n$: collapse here is the ML law")
-    axes[0].legend(loc="lower left", fontsize=6, ncol=2)  # errors fall with n: the lower left corner is empty
-    fig.suptitle(f"Curie–Weiss data law ($\\beta={result['beta']:g}$, $H={result['H']:g}$); "
+                                marker=markers[fit], ls="", color=colour[fit], alpha=shade, ms=3 + 1.5 * j,
+                                label=f"{label}, $N={N}$" if ax is row[0] else None)
+                    ax.plot(x, [r[law_key] for r in rr], "--", color=colour[fit], lw=0.8, alpha=shade)
+        for ax, lab in zip(row, ("$n / N$", "$n$")):
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel(lab)
+        row[0].set_ylabel(r"RMS error of the learned $\hat p_+$")
+        row[0].legend(loc="lower left", fontsize=6, ncol=3)  # errors fall with n: the lower left corner is empty
+        tag = f"DSM $t\\in[{dsm['t0']:g},{dsm['t1']:g}]$: " if dsm else ""
+        row[0].set_title(tag + r"against $n/N$ (collapse: the $n \gg N$ law)", fontsize=9)
+        row[1].set_title(tag + r"against $n$ (collapse: the ML law)", fontsize=9)
+    fig.suptitle(f"Curie–Weiss data law ($\\beta={result['beta']:g}$, $H={result['H']:g}$, seed {result.get('seed', '?')}); "
                  "dashed: derived laws", fontsize=9)
     savefig(fig, path)  # atomic; a symlink planted at path is replaced, never followed
     plt.close(fig)

@@ -28,7 +28,8 @@ from numerics import validate
 from numerics.models.cw import kernels as K
 
 __all__ = ["Schedule", "dsm_rows", "preconditioner", "fit_dsm_sets", "local_curvature", "global_curvature",
-           "curvature_ratio", "law_sum_h_variance", "WEIGHTS", "EDM_P_MEAN", "EDM_P_STD"]
+           "curvature_ratio", "law_sum_h_variance", "crossover_ratio", "crossover_t1", "sandwich_mc", "WEIGHTS",
+           "EDM_P_MEAN", "EDM_P_STD"]
 
 WEIGHTS = ("delta", "edm")
 EDM_P_MEAN, EDM_P_STD = -1.2, 1.2  # Karras et al. (2022), log-normal law of σ
@@ -555,6 +556,61 @@ def law_sum_h_variance(model, sched: Schedule, n, *, finite_N: bool = True) -> d
     n = np.asarray(n, dtype=float)
     var = theory("cw.dsm_sum_h_variance")(float(model.N), n, chi, p, m, r)
     return {"var": var, "r": r, "m": m, "chi": chi, "p_plus": p}
+
+
+def crossover_ratio(N: float, chi: float, p_plus: float, m: float) -> float:
+    """r_c = 4 p_+ p_- m √(N/χ): the curvature ratio r at which the two terms of ``cw.dsm_sum_h_variance`` are
+    equal, 4p_+p_- N/χ = r²/(4p_+p_- m²). For r ≪ r_c the DSM error collapses in n/N (the pseudo-likelihood
+    law, reduced by (4p_+p_-/r)² once r > 4p_+p_-), for r ≫ r_c in n (the ML law 1/(4p_+p_- m² n))."""
+    pq = p_plus * (1.0 - p_plus)
+    return 4.0 * pq * m * math.sqrt(N / chi)
+
+
+def crossover_t1(model, t0: float = 0.01, weight: str = "delta", t_max: float = 12.0) -> float:
+    """The upper end t1 of the noise range [t0, t1] at which the curvature ratio r(t0, t1) of
+    :func:`curvature_ratio` equals :func:`crossover_ratio` (finite-N state moments): DSM over [t0, t1] follows
+    the n/N law for t1 below it and the ML law (collapse in n) above it.
+
+    r(t0, t1) = ∫ρ c g dt / ∫ρ c ℓ dt over [t0, t1]; the normalisation of ρ cancels, so both integrals are
+    cumulative integrals of fixed integrands (composite 8-point Gauss–Legendre on 48 geometric panels of
+    [t0, ``t_max``], as :func:`curvature_ratio`). r rises steeply as t1 approaches t_S (the global curvature is
+    concentrated there); for tiny ranges (t1 → t0 → 0) both curvatures vanish and their ratio is not
+    informative, so the crossing returned is the largest one: the last sign change of r - r_c at the panel
+    edges, refined inside its panel by Brent's method (partial panel by 8-point Gauss–Legendre) to 1e-6 in t.
+    NaN when r stays below r_c up to ``t_max``."""
+    from scipy.optimize import brentq
+
+    m, chi = model.state_moments()
+    p = model.p_plus
+    rc = crossover_ratio(float(model.N), chi, p, m)
+    sched = Schedule(t0, t_max, weight)
+
+    def parts(tt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = sched.density(tt) * sched.factor(tt)
+        return w * global_curvature(tt, model.N, m, chi, p), w * local_curvature(tt, model.beta, m)
+
+    panels = 48
+    edges = np.geomspace(t0, t_max, panels + 1)
+    tt, ww = _time_nodes(sched, panels)
+    g_, l_ = parts(tt)
+    G = np.concatenate([[0.0], np.cumsum((ww * g_).reshape(panels, -1).sum(axis=1))])
+    L = np.concatenate([[0.0], np.cumsum((ww * l_).reshape(panels, -1).sum(axis=1))])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = G[1:] / L[1:] - rc
+    if not gap[-1] >= 0:
+        return math.nan
+    up = np.flatnonzero((gap[:-1] < 0) & (gap[1:] >= 0))
+    if up.size == 0:
+        return float(edges[1]) if gap[0] >= 0 else math.nan
+    i = int(up[-1]) + 1  # the crossing lies in panel i, [edges[i], edges[i + 1]]
+
+    def partial(t1: float) -> float:
+        half = 0.5 * (t1 - edges[i])
+        nodes = edges[i] + half * (1.0 + _GL_X)
+        gp, lp = parts(nodes)
+        return (G[i] + half * float(_GL_W @ gp)) / (L[i] + half * float(_GL_W @ lp)) - rc
+
+    return float(brentq(partial, float(edges[i]), float(edges[i + 1]), xtol=1e-6))
 
 
 # ======================================================================================
