@@ -371,7 +371,7 @@ _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "vare
           "Δ": "Delta", "Θ": "Theta", "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi", "Ψ": "Psi",
           "Ω": "Omega", "ℓ": "ell"}
 # math-mode LaTeX of the other symbols we write (anything else is refused by the tests)
-_MATH = {"²": "^2", "³": "^3", "¹": "^1", "⁻": "^-", "₊": "_+", "₋": "_-", "ₖ": "_k", "½": r"\tfrac12", "¼": r"\tfrac14", "±": r"\pm",
+_MATH = {"²": "^2", "³": "^3", "⁴": "^4", "¹": "^1", "⁻": "^-", "₊": "_+", "₋": "_-", "ₖ": "_k", "½": r"\tfrac12", "¼": r"\tfrac14", "±": r"\pm",
          "∓": r"\mp", "≤": r"\le", "≥": r"\ge", "≈": r"\approx", "≳": r"\gtrsim", "≲": r"\lesssim", "≪": r"\ll",
          "≫": r"\gg", "∝": r"\propto", "∈": r"\in", "∞": r"\infty", "→": r"\to", "↔": r"\leftrightarrow",
          "⇔": r"\Leftrightarrow", "⇒": r"\Rightarrow", "−": "-", "·": r"\cdot", "×": r"\times", "∂": r"\partial",

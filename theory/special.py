@@ -67,8 +67,9 @@ class logcosh(sp.Function):  # noqa: N801 - reads like the math
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\ln\cosh\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        tex = r"\ln\cosh\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 class sech2(sp.Function):  # noqa: N801
@@ -100,8 +101,10 @@ class sech2(sp.Function):  # noqa: N801
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\operatorname{sech}^{2}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        # a power of sech² (the printer passes ``exp`` for Pow(sech2(x), k)) is printed with parentheses
+        tex = r"\operatorname{sech}^{2}\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 class logaddexp(sp.Function):  # noqa: N801
@@ -121,9 +124,10 @@ class logaddexp(sp.Function):  # noqa: N801
     def _eval_is_real(self):
         return all(x.is_real for x in self.args) or None
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         a, b = (printer._print(x) for x in self.args)
-        return r"\ln\left(e^{%s} + e^{%s}\right)" % (a, b)
+        tex = r"\ln\left(e^{%s} + e^{%s}\right)" % (a, b)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 def ou_delta(t: sp.Expr) -> sp.Expr:

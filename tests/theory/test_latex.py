@@ -29,6 +29,18 @@ def test_printer_conventions():
     assert out.startswith(r"\mathbb{E}_{z}\left[") and "sqrt{2}" not in out and r"\pi" not in out
 
 
+def test_powers_of_the_special_functions_print():
+    """sech², ln cosh and logaddexp raised to a power (the printer passes ``exp``; cw.dsm_local_curvature has
+    sech⁴ = (sech²)²) are printed with parentheses around the function."""
+    from theory.special import logaddexp, logcosh, sech2
+
+    x = sp.Symbol("x", real=True)
+    assert latex.latex(sech2(x) ** 2) == r"\left(\operatorname{sech}^{2}\left(x\right)\right)^{2}"
+    assert latex.latex(sech2(x)) == r"\operatorname{sech}^{2}\left(x\right)"
+    assert latex.latex(logcosh(x) ** 3) == r"\left(\ln\cosh\left(x\right)\right)^{3}"
+    assert latex.latex(logaddexp(x, 2 * x) ** 2).startswith(r"\left(\ln\left(e^{x} + e^{2 x}\right)\right)^{2}")
+
+
 def test_breaking_fits_the_budget():
     x = sp.symbols("x_1:30")
     lines = latex.formula("F", sum(sp.log(1 + xi) for xi in x), budget=50)
