@@ -605,3 +605,16 @@ def test_quick_cw_checks_pass(capsys):
     from numerics.cli import main
 
     assert main(["verify", "--quick", "--only", "cw.*"]) == 0
+
+
+def test_collapse_exponent_recovers_the_law():
+    """Rows following RMS = 0.3 n^{-1/2} N^{c} exactly give back b = -1/2 and c (c = 1/2: the n/N law, 0: the n law),
+    with χ² = 0; too few N values are refused."""
+    for c in (0.5, 0.0):
+        rows = [{"N": N, "n": N * k, "n_over_N": float(k), "rms_dsm": 0.3 * (N * k) ** -0.5 * N**c,
+                 "rms_dsm_stderr": 0.01, "law_dsm": 0.3 * (N * k) ** -0.5 * N**c} for N in (32, 64, 128) for k in (4, 16, 64)]
+        out = D.collapse_exponent({"rows": rows}, "dsm")
+        assert out["b"] == pytest.approx(-0.5, abs=1e-9) and out["c"] == pytest.approx(c, abs=1e-9)
+        assert out["c_law"] == pytest.approx(c, abs=1e-9) and out["chi2"] < 1e-12 and out["dof"] == 6
+    with pytest.raises(ValueError, match="two N"):
+        D.collapse_exponent({"rows": [r for r in rows if r["N"] == 32]}, "dsm")

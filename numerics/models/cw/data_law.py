@@ -33,7 +33,7 @@ from numerics.results import theory
 
 __all__ = ["sample_sets", "pl_sandwich_exact", "fit_pseudolikelihood", "fit_pseudolikelihood_sets", "fit_global_H",
            "fit_global_H_sets", "data_law_theory", "data_law_linear", "data_law_measure", "data_law_figure",
-           "rms_with_stderr", "rms_of_sum_h_error", "dsm_law", "require_memory", "FITS"]
+           "rms_with_stderr", "rms_of_sum_h_error", "dsm_law", "require_memory", "collapse_exponent", "FITS"]
 
 FITS = ("pl", "ml", "dsm")
 _CHUNK = 2**25  # spins per chunk of training sets (int8: 32 MB)
@@ -481,6 +481,33 @@ def data_law_measure(Ns, ratios, beta: float, H: float, repeats: int, rng: np.ra
         out["dsm"] = {"t0": dsm_schedule.t0, "t1": dsm_schedule.t1, "weight": dsm_schedule.weight,
                       "burn": dsm_burn, "average": dsm_average, "max_average": max_average}
     return out
+
+
+def collapse_exponent(result: dict, fit: str = "dsm", min_ratio: float = 4.0) -> dict:
+    """Which variable the RMS errors of ``fit`` collapse in: the exponent c of N at fixed n.
+
+    Weighted least squares of ln RMS = a + b ln n + c ln N over the rows of ``result`` (a
+    :func:`data_law_measure` payload with several N) with n/N ≥ ``min_ratio`` (the asymptotic regime), weights
+    (RMS/stderr)² (the stderr of ln RMS is stderr/RMS). c = ½ is an n/N law (the pseudo-likelihood law
+    √(N/n)), c = 0 an n law (the ML law √(p_+p_-/n)). ``c_law``: the same fit to the derived law of the rows
+    (``law_finite_N``, ``law_ml`` or ``law_dsm``, same rows and weights), which also carries the drift of the
+    finite-N state moments m, χ with N. Returns b, c, their standard errors, χ² and degrees of freedom."""
+    key = f"rms_{fit}"
+    law_key = {"pl": "law_finite_N", "ml": "law_ml", "dsm": "law_dsm"}[fit]
+    rows = [r for r in result["rows"] if key in r and r["n_over_N"] >= min_ratio and r[key] > 0]
+    if len({r["N"] for r in rows}) < 2 or len(rows) < 4:
+        raise ValueError(f"collapse_exponent needs rows of at least two N (n/N >= {min_ratio:g}), got {len(rows)}")
+    y = np.log([r[key] for r in rows])
+    w = np.array([(r[key] / r[f"{key}_stderr"]) ** 2 for r in rows])
+    X = np.column_stack([np.ones(len(rows)), np.log([r["n"] for r in rows]), np.log([r["N"] for r in rows])])
+    A = X.T @ (w[:, None] * X)
+    coef = np.linalg.solve(A, X.T @ (w * y))
+    cov = np.linalg.inv(A)
+    law = np.linalg.solve(A, X.T @ (w * np.log([r[law_key] for r in rows])))
+    chi2 = float(np.sum(w * (y - X @ coef) ** 2))
+    return {"fit": fit, "b": float(coef[1]), "b_stderr": float(math.sqrt(cov[1, 1])), "c": float(coef[2]),
+            "c_stderr": float(math.sqrt(cov[2, 2])), "c_law": float(law[2]), "chi2": chi2, "dof": len(rows) - 3,
+            "rows": len(rows), "min_ratio": float(min_ratio)}
 
 
 def data_law_figure(result: dict, path: str, *, extra: list[dict] | None = None) -> str:
