@@ -19,7 +19,7 @@ verify: system-deps $(STAMP)
 	$(VENV)/bin/regimes verify --quick
 
 test: system-deps $(STAMP)
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n auto --durations=15
 
 # the fast subset: no slow tests, no notebook/browser runs, no SymPy derivations
 test-fast: $(STAMP)

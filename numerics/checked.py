@@ -136,7 +136,7 @@ def checked(name: str) -> Callable:
     message names the argument and the result).
 
     >>> checked("gm.t_S")(1024, 1.0, 1.0, 0.5)  # ½ ln(σ² + 4 p_+ p_- d μ̃²) = ½ ln 1025
-    3.4673769489...
+    3.46622394578...
     """
     from numerics.results import numeric
 

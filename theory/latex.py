@@ -377,7 +377,7 @@ _MATH = {"²": "^2", "³": "^3", "⁴": "^4", "¹": "^1", "⁻": "^-", "₊": "_
          "⇔": r"\Leftrightarrow", "⇒": r"\Rightarrow", "−": "-", "·": r"\cdot", "×": r"\times", "∂": r"\partial",
          "√": r"\surd", "∫": r"\int", "∑": r"\sum", "∇": r"\nabla", "⟨": r"\langle", "⟩": r"\rangle", "‖": r"\|",
          "∼": r"\sim", "≠": r"\neq", "…": r"\dots", "′": "'"}
-_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot"}
+_ACCENTS = {"\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar", "\u0307": r"\dot", "\u0338": r"\not"}  # U+0338: ≠ after NFD
 _TEXT = {"–": "--", "—": "---", "’": "'", "‘": "`", "“": "``", "”": "''", "§": r"\S", "…": r"\dots{}", "é": r"\'e",
          "è": r"\`e", "ó": r"\'o", "ö": r'\"o', "ü": r'\"u', "à": r"\`a", "ç": r"\c{c}", " ": "~"}
 _FUNCS = ("ln", "log", "exp", "tanh", "cosh", "sinh", "sech", "max", "min", "sqrt", "Var", "KL", "det", "tr")

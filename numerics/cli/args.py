@@ -19,7 +19,7 @@ from numerics import io as _io
 from numerics.engine import memory as _memory
 
 __all__ = ["integer", "positive_int", "nonnegative_int", "seed", "real", "positive", "nonnegative", "probability",
-           "time", "output_file", "figure_file", "output_dir", "output_json", "memory_budget", "add_once", "add_json",
+           "time", "input_file", "input_path", "output_file", "figure_file", "output_dir", "output_json", "memory_budget", "add_once", "add_json",
            "add_memory_budget", "add_progress", "FIGURE_SUFFIXES"]
 
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".eps", ".jpg", ".jpeg")
@@ -99,6 +99,30 @@ def probability(text: str) -> float:
 def time(text: str) -> float:
     """A diffusion time t > 0 (finite)."""
     return positive(text)
+
+
+def input_file(text: str) -> str:
+    """A file to read: non-empty, an existing regular file (checked now, before any work)."""
+    import os
+
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    if not os.path.exists(text):
+        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
+    if not os.path.isfile(text):
+        raise argparse.ArgumentTypeError(f"not a regular file: {text!r}")
+    return text
+
+
+def input_path(text: str) -> str:
+    """A file or folder to read: non-empty and existing (checked now, before any work)."""
+    import os
+
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path")
+    if not os.path.exists(text):
+        raise argparse.ArgumentTypeError(f"no such file or directory: {text!r}")
+    return text
 
 
 def output_file(text: str) -> str:

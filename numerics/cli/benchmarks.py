@@ -52,7 +52,10 @@ def startup(repeats: int = 3) -> dict:
             best = float("inf")
             for _ in range(repeats + 1):
                 t0 = time.perf_counter()
-                subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                if proc.returncode != 0:
+                    last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+                    raise OSError(f"startup benchmark {key}: `{' '.join(cmd)}` exited {proc.returncode}: {last}")
                 best = min(best, time.perf_counter() - t0)
             out[f"{key}_seconds"] = best
     for key, _, base in STARTUP:

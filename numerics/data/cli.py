@@ -36,7 +36,7 @@ def register(sub) -> None:
                                    "time from the empirical excess entropy f^e(t) (Monte Carlo), in the units of "
                                    "--scale (the OU times depend on the data's scale). Data stream from disk in "
                                    "blocks within --memory-budget; --scheduler runs the passes on a Dask cluster.")
-    p.add_argument("path", nargs="?", default=None,
+    p.add_argument("path", nargs="?", type=A.input_path, default=None,
                    help="data: .npy, .npz, .csv, .h5/.hdf5, a Zarr directory or a folder of PNG/JPEG images "
                         "(samples along the first axis; image sub-folders are classes)")
     p.add_argument("--dataset", choices=("digits", "fashion-mnist"), default=None, help="built-in dataset instead of PATH")
@@ -61,6 +61,6 @@ def register(sub) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="dask.distributed scheduler (tcp://host:port): the covariance and f^e passes run there as "
                         "tasks over blocks of rows (pip install 'regimes[dask]')")
-    p.add_argument("--plot", default=None, help="write f^e(t)/α and the spectrum to this PNG")
+    p.add_argument("--plot", type=A.figure_file, default=None, help="write f^e(t)/α and the spectrum to this PNG")
     A.add_json(p)
     p.set_defaults(func="numerics.data.commands:run")

@@ -43,9 +43,11 @@ class PosteriorMC:
     seconds: float
 
     def mean(self, level: str) -> np.ndarray:
+        """Monte Carlo estimate of φ at ``level`` (mean over the draws, per time)."""
         return self.values[level].mean(axis=0)
 
     def stderr(self, level: str) -> np.ndarray:
+        """Standard error of :meth:`mean` (sample standard deviation / √draws)."""
         v = self.values[level]
         return v.std(axis=0, ddof=1) / math.sqrt(v.shape[0])
 

@@ -31,8 +31,8 @@ def entropy_term(t, lam):
     r"""mixture.entropy_term: entropy of one eigen-coordinate of a class at time t over that of the noise, ½ ln(1 + λ
     e^{-2t}/Δ_t).
 
-    \tfrac12\ln\frac{\Gamma}{\Delta_t} = \frac{\ln{\left(\frac{\lambda e^{- 2 t}}{\Delta_t} + 1
-    \right)}}{2}
+    \tfrac12\ln\frac{\Gamma}{\Delta_t} = \frac{1}{2} \ln\left(\frac{\lambda e^{- 2 t}}{\Delta_t}
+    + 1\right)
 
     Expanded: log(lambda*exp(-2*t)/(1 - exp(-2*t)) + 1)/2
 
@@ -53,7 +53,7 @@ def f_rank(t, alpha, d, D, lam):
     covariances with eigenvalue λ (leading order in d; the exact f subtracts I(c;
     x_t)/d).
 
-    f(t) = - \frac{D \ln{\left(\frac{\lambda e^{- 2 t}}{\Delta_t} + 1 \right)}}{2 d} + \alpha
+    f(t) = - \frac{D \ln\left(\frac{\lambda e^{- 2 t}}{\Delta_t} + 1\right)}{2 d} + \alpha
 
     Expanded: -D*log(lambda*exp(-2*t)/(1 - exp(-2*t)) + 1)/(2*d) + alpha
 
@@ -188,8 +188,8 @@ def kl(t, lam_a, lam_b, dm):
 
     \mathrm{KL}(\mathcal N_{a,t}\|\mathcal N_{b,t})_i = \frac{\delta_{m}^{2} e^{- 2 t}}{2
     \Gamma_b} + \frac{\left(\lambda_{a} - \lambda_{b}\right) e^{- 2 t}}{2 \Gamma_b} -
-    \frac{\ln{\left(\frac{\left(\lambda_{a} - \lambda_{b}\right) e^{- 2 t}}{\Gamma_b} + 1
-    \right)}}{2}
+    \frac{1}{2} \ln\left(\frac{\left(\lambda_{a} - \lambda_{b}\right) e^{- 2 t}}{\Gamma_b} +
+    1\right)
 
     Expanded: delta_m**2*exp(-2*t)/(2*(lambda_b*exp(-2*t) + 1 - exp(-2*t))) + (lambda_a -
         lambda_b)*exp(-2*t)/(2*(lambda_b*exp(-2*t) + 1 - exp(-2*t))) - log((lambda_a -
@@ -218,8 +218,8 @@ def kl(t, lam_a, lam_b, dm):
 def kl_gauss(G_a, G_b, delta2):
     r"""mixture.kl_gauss: KL between 1-D Gaussians of variances Γ_a, Γ_b and squared mean difference δ².
 
-    \mathrm{KL}(\mathcal N_a\|\mathcal N_b)_i = - \frac{\ln{\left(1 + \frac{\Gamma_{a} -
-    \Gamma_{b}}{\Gamma_{b}} \right)}}{2} + \frac{\delta^{2}}{2 \Gamma_{b}} + \frac{\Gamma_{a} -
+    \mathrm{KL}(\mathcal N_a\|\mathcal N_b)_i = - \frac{1}{2} \ln\left(1 + \frac{\Gamma_{a} -
+    \Gamma_{b}}{\Gamma_{b}}\right) + \frac{\delta^{2}}{2 \Gamma_{b}} + \frac{\Gamma_{a} -
     \Gamma_{b}}{2 \Gamma_{b}}
 
     Expanded: -log(1 + (Gamma_a - Gamma_b)/Gamma_b)/2 + delta^2/(2*Gamma_b) + (Gamma_a -
@@ -269,8 +269,8 @@ def log_component(y, t, lam):
     r"""mixture.log_component: log-density of one eigen-coordinate y of x - e^{-t} m_c under class c at time t (ln N(x;
     e^{-t} m_c, Γ_c) is the sum over an eigenbasis of Σ_c).
 
-    \ln\mathcal N_c(y) = - \frac{y^{2}}{2 \Gamma} - \frac{\ln{\left(\Gamma \right)}}{2} -
-    \frac{\ln{\left(\pi \right)}}{2} - \frac{\ln{\left(2 \right)}}{2}
+    \ln\mathcal N_c(y) = - \frac{y^{2}}{2 \Gamma} - \frac{1}{2} \ln \Gamma - \frac{1}{2} \ln \pi
+    - \frac{1}{2} \ln 2
 
     Expanded: -y**2/(2*(lambda*exp(-2*t) + 1 - exp(-2*t))) - log(lambda*exp(-2*t) + 1 - exp(-2*t))/2 -
         log(pi)/2 - log(2)/2
@@ -316,7 +316,7 @@ def t_C_rank(n, D, lam):
     r"""mixture.t_C_rank: collapse time ½ ln(1 + λ/(n^{2/D} - 1)) of data on D-dimensional linear manifolds
     (eigenvalue λ): the curse of dimensionality in the intrinsic dimension D, not d.
 
-    t_C = \frac{\ln{\left(\frac{\lambda}{n^{\frac{2}{D}} - 1} + 1 \right)}}{2}
+    t_C = \frac{1}{2} \ln\left(\frac{\lambda}{n^{\frac{2}{D}} - 1} + 1\right)
 
     Expanded: log(lambda/(n**(2/D) - 1) + 1)/2
 
@@ -337,8 +337,8 @@ def t_S_cov(d, s2a, s2b):
     r"""mixture.t_S_cov: exact pairwise speciation time, root of κ_ab(t) = 1, for same-mean isotropic covariance
     classes.
 
-    t_S^{ab} = \frac{\ln{\left(- \frac{\sigma^{2}_{a}}{2} - \frac{\sigma^{2}_{b}}{2} +
-    \frac{\sqrt{2 d + 4} \left|{\sigma^{2}_{a} - \sigma^{2}_{b}}\right|}{4} + 1 \right)}}{2}
+    t_S^{ab} = \frac{1}{2} \ln\left(- \frac{\sigma^{2}_{a}}{2} - \frac{\sigma^{2}_{b}}{2} +
+    \frac{\sqrt{2 d + 4} \left|{\sigma^{2}_{a} - \sigma^{2}_{b}}\right|}{4} + 1\right)
 
     Expanded: log(-sigma_a^2/2 - sigma_b^2/2 + sqrt(2*d + 4)*Abs(sigma_a^2 - sigma_b^2)/4 + 1)/2
 
@@ -360,8 +360,8 @@ def t_S_cov_large_d(d, s2a, s2b):
     r"""mixture.t_S_cov_large_d: large-d speciation time of same-mean isotropic covariance classes, ¼ ln(d (σ_a² -
     σ_b²)²/8): half the ½ ln d of mean-separated classes.
 
-    t_S^{ab} = \frac{\ln{\left(\frac{d \left(\sigma^{2}_{a} - \sigma^{2}_{b}\right)^{2}}{8}
-    \right)}}{4}
+    t_S^{ab} = \frac{1}{4} \ln\left(\frac{d \left(\sigma^{2}_{a} -
+    \sigma^{2}_{b}\right)^{2}}{8}\right)
 
     Expanded: log(d*(sigma_a^2 - sigma_b^2)**2/8)/4
 
@@ -383,7 +383,7 @@ def t_S_mean(D2, sigma):
     r"""mixture.t_S_mean: exact pairwise speciation time, root of κ_ab(t) = 1, for separated means and a shared σ²
     I.
 
-    t_S^{ab} = \frac{\ln{\left(\frac{m^{2}_{ab}}{4} - \sigma^{2} + 1 \right)}}{2}
+    t_S^{ab} = \frac{1}{2} \ln\left(\frac{m^{2}_{ab}}{4} - \sigma^{2} + 1\right)
 
     Expanded: log(m_ab^2/4 - sigma**2 + 1)/2
 
@@ -405,7 +405,7 @@ def t_S_mean_large_d(D2, sigma):
     of the equal-weight pair's covariance); equals gm.t_S for the two-class mixture of
     §2.
 
-    t_S^{ab} = \frac{\ln{\left(\Lambda_{ab} \right)}}{2}
+    t_S^{ab} = \frac{1}{2} \ln \Lambda_{ab}
 
     Expanded: log(m_ab^2/4 + sigma**2)/2
 

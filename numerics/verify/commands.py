@@ -128,9 +128,10 @@ def write_outputs(out: Path, rep, full: bool, seed: int, only: str | None) -> li
     for f in all_figures():
         if not full and not f.quick:
             continue
+        ran = {r.name.split("[")[0] for r in rep.rows}
         if only and not fnmatch.fnmatch(f.name, only if any(ch in only for ch in "*?[") else f"*{only}*") and not any(
-                fnmatch.fnmatch(r.name, f"{f.name}*") for r in rep.rows):
-            continue
+                fnmatch.fnmatch(r.name, f"{f.name}*") for r in rep.rows) and not (f.check and f.check in ran):
+            continue  # a figure is written when its name matches --only or the check it illustrates ran
         print(f"  figure {f.name} ...", file=sys.stderr, flush=True)
         rng = _rng_for(seed, f.check) if f.check else np.random.default_rng([seed, 7])
         written += f.fn(out, full, rng)

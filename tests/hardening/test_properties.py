@@ -226,7 +226,8 @@ def test_every_number_option_is_typed():
     free-text ones listed here (names, patterns, mutations, data keys)."""
     from numerics.cli import build_parser
 
-    free_text = {"--only", "--mutate", "name", "--scheduler"}  # patterns, NAME=FACTOR, a result name, a Dask address
+    # patterns, NAME=FACTOR, a result name, a Dask address, data keys and class labels (strings in the user's file)
+    free_text = {"--only", "--mutate", "name", "--scheduler", "--key", "--labels-key", "--classes"}
     parser = build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")  # noqa: SLF001
     untyped = []
@@ -240,8 +241,6 @@ def test_every_number_option_is_typed():
             if a.nargs == 0 or a.choices is not None or a.type is not None or a.dest in ("help",):
                 continue
             flag = a.option_strings[0] if a.option_strings else a.dest
-            if prefix[0] == "times":  # its argument conversion is being rewritten elsewhere (issue #15 item 5)
-                continue
             if flag not in free_text:
                 untyped.append(" ".join(prefix + [flag]))
 

@@ -92,3 +92,29 @@ def test_bad_inputs():
         g.GaussianModel(np.array([1.0, -1.0]))
     with pytest.raises(ValueError, match="gamma"):
         g.mp_density(1.0, 1.5)
+
+
+def test_tracy_widom_edge_offsets_predict_the_extreme_eigenvalues():
+    """The derived finite-(d, n) offsets of E λ_max / E λ_min (gauss.marchenko_pastur's edge rows) against a
+    large independent sample at the check's size (d = 200, n = 800; 300 matrices, seed 5, 7x the quick
+    check's): |z| < 4 each, and the offsets are not negligible (> 5 stderr), so the test can fail. (At d = 60
+    the O(d^{-2/3}) remainder of the TW centring, 0.1 TW units, is visible: 4 stderr with 3000 matrices.)"""
+    import math
+
+    import numpy as np
+
+    from numerics.models.gauss.checks import tw_edge_offset
+
+    rng = np.random.default_rng(5)
+    d, n, reps = 200, 800, 300
+    ext = np.empty((reps, 2))
+    for r in range(reps):
+        x = rng.standard_normal((n, d))
+        ev = np.linalg.eigvalsh(x.T @ x / n)
+        ext[r] = ev[-1], ev[0]
+    g = d / n
+    for j, (edge, mp_edge) in enumerate((("plus", (1 + math.sqrt(g)) ** 2), ("minus", (1 - math.sqrt(g)) ** 2))):
+        se = ext[:, j].std(ddof=1) / math.sqrt(reps)
+        off = tw_edge_offset(edge, d, n)
+        assert abs(ext[:, j].mean() - (mp_edge + off)) < 4 * se, (edge, ext[:, j].mean(), mp_edge + off, se)
+        assert abs(off) > 5 * se

@@ -150,3 +150,15 @@ def test_seed_reproduces(capsys):
 def test_bad_arguments(capsys):
     assert main(["verify", "--only", "no-such-check-xyz"]) == 2
     assert main(["verify", "--seed", "-1"]) == 2
+
+
+def test_coverage_leaves_no_result_untested():
+    """Every registered result is tested by a check or declared in a model's UNCHECKED with a reason; no
+    declaration is stale (names a result that does not exist or that a check tests)."""
+    from theory import registry
+    from numerics.verify.power import coverage
+
+    cov = coverage(verify.select_checks("full"), list(registry.names()))
+    assert cov["untested"] == [] and cov["unknown"] == {}, (cov["untested"], cov["unknown"])
+    assert cov["stale_unchecked"] == [], cov["stale_unchecked"]
+    assert all(reason.strip() for reason in cov["unchecked"].values())

@@ -10,18 +10,19 @@ BUILD = "numerics.models.mixture.commands:model_from_args"
 
 def add_model_arguments(p, *, required: bool = False) -> None:
     """``--spec SPEC`` (the mixture's JSON/NPZ file)."""
-    A.add_once(p, "--spec", default=None, required=required,
+    A.add_once(p, "--spec", type=A.input_file, default=None, required=required,
                help="mixture: SPEC file (.json or .npz: weights, means, covariances, optional groups)")
 
 
 def register(sub) -> None:
+    """Declare ``regimes mixture SPEC`` on the subparsers ``sub``."""
     p = sub.add_parser("mixture", help="K-class Gaussian mixture theory: κ_ab, t_S per pair and level, φ, t_C",
                        description="Theory table for P_0 = Σ_c p_c N(m_c, Σ_c) read from SPEC (THEORY §6): pairwise "
                                    "signal-to-noise ratios κ_ab(t) = ¼[KL(a‖b) + KL(b‖a)], speciation times (roots of "
                                    "κ = 1), cloning probabilities per level of the group hierarchy, the top eigenvalues "
                                    "of the data covariance and, with --n, the collapse time. Times in OU units of the "
                                    "SPEC's data as given (no rescaling).")
-    p.add_argument("spec", help="SPEC file: .json or .npz with weights (K), means (K × d), covariances (K entries: "
+    p.add_argument("spec", type=A.input_file, help="SPEC file: .json or .npz with weights (K), means (K × d), covariances (K entries: "
                                 "number, length-d list or d × d matrix), optional groups (levels × K labels)")
     p.add_argument("--n", type=A.positive, default=None, help="number of training points ≥ 1 (adds alpha, t_C, f(t))")
     p.add_argument("--t", type=A.time, nargs="+", default=None,

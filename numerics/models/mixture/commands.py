@@ -110,6 +110,7 @@ def _table(o: dict) -> str:
 
 
 def run(ns) -> int:
+    """``regimes mixture SPEC``: the theory table (``--json``: the payload of :func:`mixture_table`)."""
     o = mixture_table(ns.spec, ns.n, ns.t, ns.k, ns.samples, ns.seed)
     emit(o, ns.json, _table(o))
     return 0

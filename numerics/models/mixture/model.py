@@ -273,6 +273,7 @@ class Mixture:
         return Uv[:, :q] if q < self.d else None
 
     def has_fast_path(self) -> bool:
+        """True when every class is σ² I outside a common subspace, so the exact projection on it (the fast path) applies."""
         return self._fast_basis() is not None
 
     def fast_path(self) -> "Mixture":
@@ -451,9 +452,11 @@ class Mixture:
         return Km
 
     def shared_covariance(self) -> bool:
+        """True when all classes share one covariance (φ is then exact by the embedded LLR geometry)."""
         return all(c.same_as(self.covs[0]) for c in self.covs[1:])
 
     def radial(self) -> bool:
+        """True for same-mean isotropic classes (φ is then the 1-D integral over χ²_d, ``mixture.phi_cov``)."""
         return all(c.kind == "iso" for c in self.covs) and bool(np.all(self.means == self.means[0]))
 
     def phi_method(self) -> str:

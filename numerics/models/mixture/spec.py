@@ -185,6 +185,7 @@ class Cov:
         raise ValueError("a diagonal covariance has no exact low-dimensional projection")
 
     def describe(self) -> str:
+        """One-line description of the covariance (kind and its parameters), for tables."""
         if self.kind == "iso":
             return f"isotropic {self.s:g}"
         if self.kind == "diag":
