@@ -560,7 +560,8 @@ def dsm_local_curvature():
     a = snr_site()
     Q1 = step("Q_1 = E sech²(atanh m + λ)", _site_gauss(lambda l_: sech2(sp.atanh(m) + l_), a))
     Q2 = step("Q_2 = E sech⁴(atanh m + λ)", _site_gauss(lambda l_: sech2(sp.atanh(m) + l_) ** 2, a))
-    return step("ℓ = Q_2/(1 - J Q_1)² (a_L = 2 c N ℓ)", Q2 / (1 - beta * Q1) ** 2)
+    # Q_1, Q_2 stay names in the display (defined in the description): the expanded form does not fit a line
+    return step("ℓ = Q_2/(1 - J Q_1)² (a_L = 2 c N ℓ)", Named("Q_2", Q2) / (1 - beta * Named("Q_1", Q1)) ** 2)
 
 
 @result(
