@@ -163,9 +163,8 @@ def dsm_sum_h_variance(N, n, chi, p_plus, m, r_dsm):
     p_-)²]; the pseudo-likelihood law N/(4 p_+ p_- n χ) at r = 0, the ML law 1/(4 p_+
     p_- m² n) as r → ∞.
 
-    \mathrm{Var}_{\rm DSM}\sum_i \hat h_i = \frac{\frac{4 N p_{+} \left(1 - p_{+}\right)}{\chi}
-    + \frac{r^{2}}{4 m^{2} p_{+} \left(1 - p_{+}\right)}}{n \left(4 p_{+} \left(1 - p_{+}\right)
-    + r\right)^{2}}
+    \mathrm{Var}_{\rm DSM}\sum_i \hat h_i = \frac{\frac{4 N p_{+} p_{-}}{\chi} + \frac{r^{2}}{4
+    m^{2} p_{+} p_{-}}}{n \left(4 p_{+} p_{-} + r\right)^{2}}
 
     Expanded: (4*N*p_+*(1 - p_+)/chi + r**2/(4*m**2*p_+*(1 - p_+)))/(n*(4*p_+*(1 - p_+) + r)**2)
 
