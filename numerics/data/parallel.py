@@ -10,12 +10,32 @@ the same order: the numbers agree to rounding of the BLAS kernels (bit-for-bit o
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 from typing import Any, Callable, Sequence
 
 from tqdm.auto import tqdm
 
-__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "executor_for"]
+__all__ = ["Executor", "LocalExecutor", "DaskExecutor", "executor_for", "TIMEOUT_ENV", "connect_timeout"]
+
+# seconds to wait for a scheduler before giving up (one line, exit 2); default 30
+TIMEOUT_ENV = "REGIMES_SCHEDULER_TIMEOUT"
+
+
+def connect_timeout() -> float:
+    """Seconds to wait for the scheduler: ``$REGIMES_SCHEDULER_TIMEOUT`` if set (a positive finite
+    number, else ``ValueError`` naming it), else 30."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return 30.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{TIMEOUT_ENV} must be a positive number of seconds, got {text!r}")
+    return value
 
 
 class Executor:
@@ -68,7 +88,7 @@ class DaskExecutor(Executor):
 
     name = "dask"
 
-    def __init__(self, address: str, progress: bool = False, timeout: float = 30.0) -> None:
+    def __init__(self, address: str, progress: bool = False, timeout: float | None = None) -> None:
         try:
             from distributed import Client
         except ImportError:
@@ -76,6 +96,7 @@ class DaskExecutor(Executor):
                              "(pip install 'regimes[dask]')") from None
         self.address = address
         self.progress = bool(progress)
+        timeout = connect_timeout() if timeout is None else timeout
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:

@@ -22,10 +22,18 @@ def test_verify_on_local_cluster_matches_in_process(cli, tmp_path, dask_schedule
         assert ra["passed"] == rb["passed"] and ra["params"] == rb["params"]
 
 
-def test_distributed_unknown_check_and_bad_scheduler(cli):
+def test_distributed_unknown_check_and_bad_scheduler(cli, monkeypatch):
     from numerics.verify.distributed import run_named_check
 
     ms, _, err, _ = run_named_check("no.such.check", "quick", 0, None)
     assert ms == [None] and "not registered" in err
+    monkeypatch.setenv("REGIMES_SCHEDULER_TIMEOUT", "2")  # nothing listens on port 9: give up after 2 s, not 30
     rc, out, err = cli("verify", "--quick", "--only", "gauss.kl_law", "--scheduler", "tcp://127.0.0.1:9")
     assert rc == 2 and len(err.strip().splitlines()) == 1 and "scheduler" in err
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "nan", "soon"])
+def test_scheduler_timeout_must_be_a_positive_number(cli, monkeypatch, text):
+    monkeypatch.setenv("REGIMES_SCHEDULER_TIMEOUT", text)
+    rc, out, err = cli("verify", "--quick", "--only", "gauss.kl_law", "--scheduler", "tcp://127.0.0.1:9")
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "REGIMES_SCHEDULER_TIMEOUT" in err
