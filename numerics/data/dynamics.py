@@ -38,7 +38,8 @@ from numerics.data.stream import DataStream
 from numerics.engine.empirical import EmpiricalScore
 from numerics.results import theory_value
 
-__all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "verify_on_data"]
+__all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "class_posterior_phi",
+           "verify_on_data"]
 
 
 def _neg_log_w(es: EmpiricalScore, Y: np.ndarray, t: float, idx: np.ndarray) -> np.ndarray:
@@ -122,6 +123,36 @@ def cloning_run(X: np.ndarray, labels: np.ndarray, clone_times, n_traj: int, rng
     }
 
 
+def class_posterior_phi(X: np.ndarray, labels: np.ndarray, ts, n_mc: int, rng: np.random.Generator,
+                        chunk: int = 2048) -> np.ndarray:
+    """Per-sample Σ_c P(c | x)² at x ~ P^e_t (rows: samples, columns: ``ts``); its mean is φ(t).
+
+    For the empirical distribution the backward process from x at time t ends on training point μ with
+    probability w_μ(x, t) (exact time reversal), so two clones made at x end in the same class with
+    probability Σ_c (Σ_{μ∈c} w_μ)², and φ(t) = E_{x~P^e_t} Σ_c P(c|x)² (THEORY §2, the posterior form of
+    the cloning probability). x = e^{-t} a_μ + √Δ_t z with μ uniform and z ~ N(0, I): the same (μ, z)
+    at every t (common random numbers: a row is one unit for the bootstrap). No integrator is involved."""
+    X = np.asarray(X, dtype=np.float64)
+    labels = np.asarray(labels)
+    n, d = X.shape
+    n_mc = validate.positive_int("n_mc", n_mc)
+    ts = np.asarray(ts, dtype=float)
+    classes = np.unique(labels)
+    onehot = (labels[:, None] == classes[None, :]).astype(np.float64)  # n × K
+    es = EmpiricalScore(X, dtype=np.float64, labels=labels)
+    src = rng.integers(0, n, n_mc)
+    z = rng.standard_normal((n_mc, d))
+    out = np.empty((n_mc, ts.size))
+    for k, t in enumerate(ts):
+        c, delta = math.exp(-t), -math.expm1(-2.0 * t)
+        for i in range(0, n_mc, chunk):
+            Y = c * X[src[i:i + chunk]] + math.sqrt(delta) * z[i:i + chunk]
+            w = es.evaluate(Y, float(t), want_score=False, return_weights=True, track=False).weights
+            pc = w @ onehot
+            out[i:i + chunk, k] = np.sum(pc * pc, axis=1)
+    return out
+
+
 def _shape(X) -> tuple[int, int]:
     return (X.n, X.d) if isinstance(X, DataStream) else tuple(np.asarray(X).shape)
 
@@ -195,12 +226,15 @@ def _crossing_boot(ts, samples, low, n_boot, rng, axis_traj=0):
 
 def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, *, n_traj: int = 200,
                    steps: int = 80, n_clone: int = 12, n_mc: int = 2000, n_boot: int = 200,
-                   method: str = "exponential") -> dict:
+                   method: str = "exponential", n_post: int = 20000) -> dict:
     """Predictions from the data (t_S = ½ ln Λ, t_C from f^e) against the empirical-score dynamics.
 
     Returns a flat dict of predicted/measured pairs with errors:
     - speciation: ``t_phi`` (cloning φ midpoint, bootstrap over trajectories) vs
-      ``t_phi_pred = t_S + δ_½`` (the midpoint of the universal crossover, :func:`midpoint_offset`);
+      ``t_phi_pred = t_S + δ_½`` (the midpoint of the universal crossover, :func:`midpoint_offset`) and
+      ``t_phi_gm`` (the mixture matched along the class direction, :func:`gm_matched_midpoint`);
+      ``t_phi_post``: the same midpoint from the exact class posterior at ``n_post`` forward samples
+      (:func:`class_posterior_phi`, no integrator);
     - collapse: ``t_C_dyn`` (the t_C estimator on f^e measured along trajectories as
       mean -ln w_final / d) vs ``t_C`` (forward Monte Carlo); ``t_coll_dyn`` (time where half of the
       trajectories give their final point posterior weight ≥ ½) vs ``t_coll`` (same from the forward
@@ -241,6 +275,11 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         if np.unique(labels[ib]).size == 2:
             t_gm_boot.append(gm_matched_midpoint(X[ib], labels[ib], p_plus))
     t_gm_err = float(np.nanstd(t_gm_boot, ddof=1))
+    # φ from the exact class posterior at forward samples of P^e_t, on a grid around the matched prediction
+    post_t = t_gm + np.linspace(-0.6, 0.6, 13) if math.isfinite(t_gm) else clone_t
+    post_t = post_t[post_t > 0.02]
+    post = class_posterior_phi(X, labels, post_t, n_post, rng)
+    t_phi_post, t_phi_post_err = _crossing_boot(post_t, post, run["phi_inf"], n_boot, rng)
     # half-collapse times (w ≥ ½ ⇔ -ln w ≤ ln 2)
     thr = math.log(2.0) / d
     t_coll, t_coll_err = _crossing_boot(rec_t, (L <= thr).astype(float), 0.0, n_boot, rng)
@@ -255,6 +294,8 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         "Lambda": sp["Lambda"], "t_S": sp["t_S"], "t_S_err": sp["t_S_err"], "delta_half": delta,
         "t_phi_pred": sp["t_S"] + delta, "t_phi": spc["t_phi"], "t_phi_err": spc["t_phi_err"],
         "t_phi_gm": t_gm, "t_phi_gm_err": t_gm_err,
+        "t_phi_post": t_phi_post, "t_phi_post_err": t_phi_post_err, "n_post": n_post, "post_t": post_t.tolist(),
+        "phi_post": post.mean(axis=0).tolist(), "phi_post_err": (post.std(axis=0, ddof=1) / math.sqrt(n_post)).tolist(),
         "t_C": fwd["t_C"], "t_C_err": fwd["t_C_err"], "t_C_dyn": dyn["t_C"], "t_C_dyn_err": dyn["t_C_err"],
         "t_coll": t_coll, "t_coll_err": t_coll_err, "t_coll_dyn": t_coll_dyn, "t_coll_dyn_err": t_coll_dyn_err,
         "tau_quantiles": dict(zip(("q10", "q50", "q90"), np.percentile(run["tau"], [10, 50, 90]).tolist())),

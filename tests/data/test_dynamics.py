@@ -45,6 +45,24 @@ def test_cloning_run_limits_and_identity(rng):
     assert np.all(run["tau"] >= 0) and np.all(run["tau"] <= run["record_t"].max())
 
 
+@pytest.mark.parametrize("t", [0.3, 1.0, 2.5])
+def test_class_posterior_phi_two_points_against_quadrature(t):
+    """Two training points ±m (one per class) in d = 3 along e_1: P(+|x) = σ(2 e^{-t} m x_1/Δ), so
+    φ(t) = E[P² + (1-P)²] with x_1 = e^{-t}m + √Δ z from the + point (by symmetry): a 1-D Gauss–Hermite
+    integral. The forward Monte Carlo (2·10⁴ samples, seed 5) agrees within 4 standard errors."""
+    m = 1.3
+    X = np.array([[m, 0.0, 0.0], [-m, 0.0, 0.0]])
+    labels = np.array([1, 0])
+    vals = DD.class_posterior_phi(X, labels, np.array([t]), 20000, np.random.default_rng(5))[:, 0]
+    c, delta = math.exp(-t), -math.expm1(-2 * t)
+    z, w = np.polynomial.hermite_e.hermegauss(80)
+    p = 1.0 / (1.0 + np.exp(-2 * c * m * (c * m + math.sqrt(delta) * z) / delta))
+    exact = float(np.sum(w * (p * p + (1 - p) ** 2)) / math.sqrt(2 * math.pi))
+    se = vals.std(ddof=1) / math.sqrt(vals.size)
+    assert 0.5 <= vals.min() and vals.max() <= 1.0
+    assert abs(vals.mean() - exact) < 4 * se, (vals.mean(), exact, se)
+
+
 @pytest.mark.slow
 def test_verify_digits_agrees():
     res = DD.verify_on_data(*(lambda d: (d.X, d.labels))(data.load("digits", builtin=True, classes=[0, 1])),
