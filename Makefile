@@ -5,7 +5,7 @@ VPY     := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.venv/numba-cache
 
-.PHONY: venv verify test test-fast generate lab docs system-deps browser-deps tex-deps bench clean fashion-mnist
+.PHONY: venv verify test test-all test-fast generate lab docs system-deps browser-deps tex-deps bench clean fashion-mnist
 
 $(STAMP): pyproject.toml
 	test -x $(VPY) || $(PY) -m venv $(VENV)
@@ -18,7 +18,12 @@ venv: $(STAMP)
 verify: system-deps $(STAMP)
 	$(VENV)/bin/regimes verify --quick
 
+# the essential suite on every core (≈ 5 min on 2 cores): everything but the tests marked slow (the docs build,
+# the mutations of the ~45 s checks, the cluster and fresh-install runs); `make test-all` runs those too
 test: system-deps $(STAMP)
+	$(VPY) -m pytest -q -n auto -m "not slow" --durations=15
+
+test-all: system-deps $(STAMP)
 	$(VPY) -m pytest -q -n auto --durations=15
 
 # the fast subset: no slow tests, no notebook/browser runs, no SymPy derivations
