@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-__all__ = ["lazy_getattr"]
+__all__ = ["lazy_getattr", "exports"]
 
 
 def lazy_getattr(package: str, exports: dict[str, str]) -> Callable[[str], object]:
@@ -18,3 +18,8 @@ def lazy_getattr(package: str, exports: dict[str, str]) -> Callable[[str], objec
         raise AttributeError(f"module {package!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+def exports(**modules: str) -> dict[str, str]:
+    """``{name: submodule}`` from ``submodule="name name ..."`` keywords (names separated by white space)."""
+    return {name: module for module, names in modules.items() for name in names.split()}

@@ -21,17 +21,19 @@ The names below are importable from ``numerics.engine`` directly; the submodule 
 
 from __future__ import annotations
 
-from numerics.lazy import lazy_getattr
+from numerics.lazy import exports, lazy_getattr
 
-_EXPORTS = {
-    "DiffusionModel": "protocol", "has": "protocol", "require": "protocol",
-    "time_grid": "sde", "integrate_backward": "sde", "run_cloned": "cloned",
-    "clone_phi": "cloning", "CloneResult": "cloning", "collapse_experiment": "collapse",
-    "CollapseResult": "collapse", "excess_entropy_mc": "entropy", "estimate_t_C": "entropy",
-    "EntropyResult": "entropy", "EmpiricalScore": "empirical", "EmpiricalModel": "empirical",
-    "ExperimentResult": "result", "binomial_stderr": "result",
-    "posterior_mc": "posterior", "PosteriorMC": "posterior",
-}
+_EXPORTS = exports(
+    protocol="DiffusionModel has require",
+    sde="time_grid integrate_backward",
+    cloned="run_cloned",
+    cloning="clone_phi CloneResult",
+    collapse="collapse_experiment CollapseResult",
+    entropy="excess_entropy_mc estimate_t_C EntropyResult",
+    empirical="EmpiricalScore EmpiricalModel",
+    result="ExperimentResult binomial_stderr",
+    posterior="posterior_mc PosteriorMC",
+)
 
 __all__ = sorted(_EXPORTS)
 

@@ -26,6 +26,7 @@ from scipy import special
 
 from numerics import validate
 from numerics.models.cw import kernels as K
+from numerics.models.cw.kernels import log2cosh_sum
 
 __all__ = ["Schedule", "dsm_rows", "preconditioner", "fit_dsm_sets", "local_curvature", "global_curvature",
            "curvature_ratio", "law_sum_h_variance", "crossover_ratio", "crossover_t1", "sandwich_mc", "WEIGHTS",
@@ -141,6 +142,7 @@ def _dsm_rows_nb(A, X, lamc, cw, pid, Hs, Js, grid, V, mode, chunk, cut):  # pra
         s2 = np.empty(N)
         y = np.empty(N)
         Yk = np.empty(K)
+        no_th = np.empty(0)  # log2cosh_sum writes no tanh
         for r in range(c * chunk, min(B, (c + 1) * chunk)):
             p = pid[r]
             J = Js[p]
@@ -158,28 +160,7 @@ def _dsm_rows_nb(A, X, lamc, cw, pid, Hs, Js, grid, V, mode, chunk, cut):  # pra
             for k in range(K):
                 mu = grid[k]
                 b = J * mu
-                E = math.exp(-2.0 * b)
-                acc = -N * J * mu * mu / 2.0
-                prod = 1.0
-                cnt = 0
-                for i in range(N):
-                    u = b + f[i]
-                    if sat[i]:
-                        acc += u if f[i] > 0 else -u
-                        continue
-                    e = E * F[i]
-                    if e <= 1.0:
-                        acc += u
-                        prod *= 1.0 + e
-                    else:
-                        acc -= u
-                        prod *= 1.0 + 1.0 / e
-                    cnt += 1
-                    if cnt == 32:
-                        acc += math.log(prod)
-                        prod = 1.0
-                        cnt = 0
-                w[k] = acc + math.log(prod)
+                w[k] = -N * J * mu * mu / 2.0 + log2cosh_sum(b, math.exp(-2.0 * b), f, F, sat, no_th)
                 if w[k] > mx:
                     mx = w[k]
             nk = 0

@@ -17,7 +17,7 @@ from numerics import validate
 from numerics.generated import cw as G
 
 __all__ = ["mu_grid", "check_score_args", "score_exact", "score_exact_numpy", "score_saddle", "posterior_spins",
-           "log_esp", "p_plus_of_fields", "p_plus_from_logw", "p_plus_rows", "fields_array"]
+           "log_esp", "p_plus_of_fields", "p_plus_from_logw", "p_plus_rows", "fields_array", "log2cosh_sum"]
 
 # ======================================================================================
 # exact finite-N score by quadrature over μ
@@ -33,6 +33,41 @@ def mu_grid(N: int, beta: float, spacing: float = 0.8, cut: float = 8.0) -> np.n
 
 
 _SAT = 250.0  # |h_i + λ_i| beyond which a site is saturated (tanh = ±1 to e^{-400})
+
+
+@numba.njit(cache=True)
+def log2cosh_sum(b, E, f, F, sat, th):  # pragma: no cover - compiled
+    """Σ_i ln 2cosh(b + f_i) given E = e^{-2b}, F_i = e^{-2 f_i} and the saturated sites ``sat``
+    (|f_i| > 250: they contribute ±(b + f_i) exactly): e_i = E F_i = e^{-2u_i}, ln 2cosh u = u + ln(1 + e)
+    or -u + ln(1 + 1/e) when e > 1, the logs taken once per block of 32 factors (each ≤ 2). Writes
+    tanh(b + f_i) = (1 - e_i)/(1 + e_i) into ``th`` unless it is empty."""
+    want = th.size > 0
+    acc = 0.0
+    prod = 1.0
+    cnt = 0
+    for i in range(f.size):
+        u = b + f[i]
+        if sat[i]:
+            s = 1.0 if f[i] > 0 else -1.0
+            acc += s * u
+            if want:
+                th[i] = s
+            continue
+        e = E * F[i]
+        if want:
+            th[i] = (1.0 - e) / (1.0 + e)
+        if e <= 1.0:
+            acc += u
+            prod *= 1.0 + e
+        else:
+            acc -= u
+            prod *= 1.0 + 1.0 / e
+        cnt += 1
+        if cnt == 32:
+            acc += math.log(prod)
+            prod = 1.0
+            cnt = 0
+    return acc + math.log(prod)
 
 
 @numba.njit(parallel=True, cache=True)
@@ -64,34 +99,7 @@ def _score_quad_nb(x, t, beta, fields, grid):  # pragma: no cover - compiled
         th = np.empty((K, N))
         logw = np.empty(K)
         for k in range(K):
-            b = beta * grid[k]
-            acc = -N * beta * grid[k] * grid[k] / 2.0
-            prod = 1.0
-            cnt = 0
-            for i in range(N):
-                u = b + f[i]
-                if sat[i]:
-                    if f[i] > 0:
-                        acc += u
-                        th[k, i] = 1.0
-                    else:
-                        acc -= u
-                        th[k, i] = -1.0
-                    continue
-                e = E[k] * F[i]
-                th[k, i] = (1.0 - e) / (1.0 + e)
-                if e <= 1.0:
-                    acc += u
-                    prod *= 1.0 + e
-                else:
-                    acc -= u
-                    prod *= 1.0 + 1.0 / e
-                cnt += 1
-                if cnt == 32:
-                    acc += math.log(prod)
-                    prod = 1.0
-                    cnt = 0
-            logw[k] = acc + math.log(prod)
+            logw[k] = -N * beta * grid[k] * grid[k] / 2.0 + log2cosh_sum(beta * grid[k], E[k], f, F, sat, th[k])
         mx = logw.max()
         tot = 0.0
         for k in range(K):

@@ -1,21 +1,15 @@
 """Gaussian data (THEORY §1): ``theory/gauss.py`` derives, this folder simulates and checks.
 
-The names below are importable from ``numerics.models.gauss`` directly (the submodule is imported on
-first use, so the package itself is cheap to import).
+Its public names are re-exported lazily (:mod:`numerics.lazy`).
 """
 
 from __future__ import annotations
 
-from numerics.lazy import lazy_getattr
+from numerics.lazy import exports, lazy_getattr
 
-_EXPORTS = {
-    'GaussianModel': 'model',
-    'expected_kl': 'model',
-    'expected_kl_large_n': 'model',
-    'kl_gaussians': 'model',
-    'sample_covariance': 'model',
-    'mp_density': 'model',
-}
+_EXPORTS = exports(
+    model="GaussianModel expected_kl expected_kl_large_n kl_gaussians sample_covariance mp_density",
+)
 
 __all__ = sorted(_EXPORTS)
 

@@ -1,20 +1,15 @@
 """Two-class Gaussian mixture (THEORY §2): ``theory/gm.py`` derives, this folder simulates and checks.
 
-The names below are importable from ``numerics.models.gm`` directly (the submodule is imported on
-first use, so the package itself is cheap to import).
+Its public names are re-exported lazily (:mod:`numerics.lazy`).
 """
 
 from __future__ import annotations
 
-from numerics.lazy import lazy_getattr
+from numerics.lazy import exports, lazy_getattr
 
-_EXPORTS = {
-    'GaussianMixture': 'model',
-    'ProjectedMixture': 'model',
-    'speciation_time': 'model',
-    'collapse_time': 'model',
-    'cloning_probability': 'model',
-}
+_EXPORTS = exports(
+    model="GaussianMixture ProjectedMixture speciation_time collapse_time cloning_probability",
+)
 
 __all__ = sorted(_EXPORTS)
 

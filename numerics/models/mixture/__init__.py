@@ -1,21 +1,17 @@
 """General Gaussian mixtures (THEORY §6): ``theory/mixture.py`` derives, this folder simulates and checks.
 
-The names below are importable from ``numerics.models.mixture`` directly (the submodule is imported on
-first use, so the package itself is cheap to import).
+Its public names are re-exported lazily (:mod:`numerics.lazy`).
 """
 
 from __future__ import annotations
 
-from numerics.lazy import lazy_getattr
+from numerics.lazy import exports, lazy_getattr
 
-_EXPORTS = {
-    "Mixture": "model",
-    "Cov": "spec",
-    "Spec": "spec",
-    "load_spec": "spec",
-    "parse_spec": "spec",
-    "t_C_gaussian_spectrum": "collapse",
-}
+_EXPORTS = exports(
+    model="Mixture",
+    spec="Cov Spec load_spec parse_spec",
+    collapse="t_C_gaussian_spectrum",
+)
 
 __all__ = sorted(_EXPORTS)
 
