@@ -21,7 +21,6 @@ def fig_digits(out_dir: Path, full: bool, rng) -> list[Path]:
 
     ms = _digits01(rng, full)
     r = dict(ms[0].extra, t_phi=ms[0].value, t_phi_pred=ms[0].theory, t_phi_gm=ms[1].theory)
-    se = ms[0].stderr
     se_gm = ms[1].stderr  # the judged row: cloning midpoint vs the matched mixture (trajectories' error)
     fig, (a1, a2) = new_axes(2)
     t = np.asarray(r["clone_t"])
