@@ -17,6 +17,10 @@ def register(sub) -> None:
     p.add_argument("--startup", action="store_true",
                    help="only the start-up table: warm wall time of CLI commands vs `python -c 'import numpy'` / "
                         "`import sympy` (best of --repeats runs, after one warm-up)")
-    p.add_argument("--repeats", type=A.positive_int, default=3, help="runs per start-up command (default 3)")
+    p.add_argument("--notebooks", action="store_true",
+                   help="only the notebook table: wall time of every shipped notebook at its small size in a fresh "
+                        "kernel, and of its cells alone (best of --repeats; needs the lab extra)")
+    p.add_argument("--repeats", type=A.positive_int, default=3,
+                   help="runs per start-up command or notebook (default 3)")
     A.add_json(p)
     p.set_defaults(func="numerics.cli.benchmarks:run")

@@ -5,7 +5,7 @@ reference), the ``bench`` module of every model folder (``run(quick) -> dict``) 
 :mod:`numerics.data.bench` (``regimes times`` on Fashion-MNIST vs its GEMM-bound lower bound). ``--startup``
 times CLI commands in fresh processes (warm: bytecode and caches present) against the bare imports
 they are judged by: closed-form commands vs ``python -c "import numpy"``, registry commands vs
-``python -c "import sympy"``.
+``python -c "import sympy"``. ``--notebooks`` times every shipped notebook at its small size.
 """
 
 from __future__ import annotations
@@ -64,13 +64,47 @@ def startup(repeats: int = 3) -> dict:
     return out
 
 
+def notebooks(repeats: int = 3) -> dict:
+    """Wall time of every shipped notebook at its small size (``REGIMES_NB_SIZE=small``), each run in a fresh
+    kernel with nbclient in a temporary directory, best of ``repeats``: ``<stem>_seconds`` from kernel start
+    to the last cell, ``<stem>_run_all_seconds`` for the cells alone (Run All in a started kernel). Needs the
+    ``lab`` extra (nbclient, ipykernel)."""
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError:
+        raise ValueError("--notebooks needs nbclient and ipykernel (pip install 'regimes[lab]')") from None
+    import regimes
+
+    out: dict = {}
+    for path in regimes.notebook_paths():
+        total = cells = float("inf")
+        for _ in range(repeats):
+            nb = nbformat.read(path, as_version=4)
+            with tempfile.TemporaryDirectory() as work:
+                env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=os.path.join(work, "out"))
+                client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": work}})
+                t0 = time.perf_counter()
+                with client.setup_kernel(env=env):
+                    t1 = time.perf_counter()
+                    for index, cell in enumerate(nb.cells):
+                        client.execute_cell(cell, index)
+                    t2 = time.perf_counter()
+            total, cells = min(total, time.perf_counter() - t0), min(cells, t2 - t1)
+        out[f"{path.stem}_seconds"] = total
+        out[f"{path.stem}_run_all_seconds"] = cells
+    return out
+
+
 def run(ns) -> int:
     """``regimes bench``: the report as a table or ``--json`` (--only matching nothing: exit 2)."""
     report: dict = {"machine": platform.machine(), "python": platform.python_version()}
     t0 = time.perf_counter()
     if ns.startup:
         report.update(startup(ns.repeats))
-    else:
+    if getattr(ns, "notebooks", False):
+        report.update(notebooks(ns.repeats))
+    if not (ns.startup or getattr(ns, "notebooks", False)):
         pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")] + [("data", importlib.import_module("numerics.data.bench"))]
         chosen = [(name, mod) for name, mod in pieces if not ns.only or ns.only in name]
         if not chosen:

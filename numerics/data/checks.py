@@ -106,7 +106,7 @@ def _digits01(rng: np.random.Generator, full: bool):
 @check("datasets.digits38", tests=("gm.phi",), full_only=True,
        description="digits 3/8 (the hardest pair to separate): same comparisons as datasets.digits01")
 def _digits38(rng: np.random.Generator, full: bool):
-    return _verify("digits", [3, 8], rng, n_traj=600, steps=120, n_mc=4000, n_boot=200)
+    return _verify("digits", [3, 8], rng, n_traj=1000, steps=400, n_mc=4000, n_boot=200, n_post=100000)
 
 
 @check("datasets.fashion", tests=("gm.phi",), full_only=True,

@@ -110,3 +110,21 @@ def check_latex_document(tex: str) -> None:
     assert not stack
     # the standalone document defines no \label (a first pdflatex run would warn); each label is printed
     assert tex.count("label \\texttt{eq:") == tex.count("\\begin{equation}") > 10 and "\\label{" not in tex
+
+
+@pytest.mark.notebooks
+def test_bench_notebooks_times_each_shipped_notebook(cli, tmp_path, monkeypatch):
+    """`regimes bench --notebooks --json`: per notebook the wall time from kernel start and of its cells alone."""
+    pytest.importorskip("nbclient", reason="the lab extra is not installed")
+    import nbformat
+
+    import regimes
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nassert os.environ['REGIMES_NB_SIZE'] == 'small'")])
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, path)
+    monkeypatch.setattr(regimes, "notebook_paths", lambda: [path])
+    rc, out, err = cli("bench", "--notebooks", "--repeats", "1", "--json")
+    assert rc == 0, err
+    rep = json.loads(out)
+    assert 0 < rep["tiny_run_all_seconds"] < rep["tiny_seconds"] < 120
