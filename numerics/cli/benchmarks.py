@@ -102,9 +102,9 @@ def run(ns) -> int:
     t0 = time.perf_counter()
     if ns.startup:
         report.update(startup(ns.repeats))
-    if getattr(ns, "notebooks", False):
+    if ns.notebooks:
         report.update(notebooks(ns.repeats))
-    if not (ns.startup or getattr(ns, "notebooks", False)):
+    if not (ns.startup or ns.notebooks):
         pieces = [("engine", engine_bench)] + [(m.__name__.split(".")[-2], m) for m in models.parts("bench")] + [("data", importlib.import_module("numerics.data.bench"))]
         chosen = [(name, mod) for name, mod in pieces if not ns.only or ns.only in name]
         if not chosen:

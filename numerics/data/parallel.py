@@ -10,12 +10,13 @@ the same order: the numbers agree to rounding of the BLAS kernels (bit-for-bit o
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from typing import Any, Callable, Sequence
 
 from tqdm.auto import tqdm
+
+from numerics import validate
 
 __all__ = ["Executor", "LocalExecutor", "DaskExecutor", "executor_for", "TIMEOUT_ENV", "connect_timeout"]
 
@@ -27,15 +28,7 @@ def connect_timeout() -> float:
     """Seconds to wait for the scheduler: ``$REGIMES_SCHEDULER_TIMEOUT`` if set (a positive finite
     number, else ``ValueError`` naming it), else 30."""
     text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return 30.0
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{TIMEOUT_ENV} must be a positive number of seconds, got {text!r}")
-    return value
+    return validate.positive(TIMEOUT_ENV, text) if text else 30.0
 
 
 class Executor:
