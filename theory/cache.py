@@ -34,7 +34,7 @@ True
 
 from __future__ import annotations
 
-import ast
+import dis
 import functools
 import hashlib
 import inspect
@@ -43,7 +43,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 from typing import Callable
 
 __all__ = ["enabled", "cache_dir", "derivation_key", "module_closure", "load", "store", "KEEP"]
@@ -68,18 +68,37 @@ def cache_dir() -> Path:
     return Path(root) / "derivations"
 
 
+def _imports(code: CodeType):
+    """``(level, module, fromlist)`` of every import statement compiled into ``code`` and its nested
+    code objects (function bodies, classes, comprehensions)."""
+    consts: list = []
+    for ins in dis.get_instructions(code):
+        if ins.opname == "IMPORT_NAME" and len(consts) >= 2:
+            yield consts[-2], ins.argval, consts[-1]
+        consts = [*consts[-1:], ins.argval] if ins.opname == "LOAD_CONST" else []
+    for c in code.co_consts:
+        if isinstance(c, CodeType):
+            yield from _imports(c)
+
+
 @functools.lru_cache(maxsize=256)
 def _imported_theory_modules(source: str) -> frozenset[str]:
-    """Names of the ``theory.*`` modules imported anywhere in ``source``."""
+    """Names of the ``theory.*`` modules imported anywhere in ``source``.
+
+    Read from the compiled bytecode (``IMPORT_NAME`` with its level and from-list), not from
+    ``ast.parse``: CPython before 3.11.8 / 3.12.1 keeps the AST constructor's recursion counter per
+    interpreter, so an ``ast.parse`` here racing one in another thread (a traceback being formatted
+    there computes its carets with ``ast.parse``) fails with ``SystemError: AST constructor
+    recursion depth mismatch`` (CPython gh-106905). Compiling to a code object builds no Python AST.
+    """
     out: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names if a.name.split(".")[0] == _PACKAGE)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module == _PACKAGE:
-                out.update(f"{_PACKAGE}.{a.name}" for a in node.names)
-            elif node.module.split(".")[0] == _PACKAGE:
-                out.add(node.module)
+    for level, module, fromlist in _imports(compile(source, "<theory module>", "exec", dont_inherit=True)):
+        if level != 0 or not module or module.split(".")[0] != _PACKAGE:
+            continue
+        if module == _PACKAGE:
+            out.update(f"{_PACKAGE}.{a}" for a in (fromlist or ()) if a != "*")
+        else:
+            out.add(module)
     return frozenset(m for m in out if m != _PACKAGE)
 
 

@@ -1,5 +1,5 @@
 """On-disk derivation cache and its safe serializer: every registered result round-trips
-(``srepr`` equal), an edited derivation source invalidates its entry, no pickle and no eval."""
+(equal, with the same symbols and assumptions), an edited derivation source invalidates its entry, no pickle and no eval."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ from theory.special import Named, logcosh, sech2
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _symbols(e) -> set:
+    return {(s.name, type(s).__name__, frozenset(s.assumptions0.items())) for s in e.atoms(sp.Symbol)}
+
+
 @pytest.mark.sympy
 @pytest.mark.parametrize("name", registry.names())
 def test_round_trip_every_result(name, all_results):
@@ -28,7 +32,11 @@ def test_round_trip_every_result(name, all_results):
     for e in [r.display, r.expr] + [s for _, s in r.derivation]:
         tree = json.loads(json.dumps(serialize.encode(e)))
         back = serialize.decode(tree)
-        assert sp.srepr(back) == sp.srepr(e)
+        # structural equality and the same symbols with the same deduced assumptions (not srepr: SymPy
+        # treats Symbol('r', positive=True) and Symbol('r', positive=True, real=True) as one symbol and
+        # its cache may hand back either spelling, depending on which derivations ran first)
+        assert back == e and type(back) is type(e)
+        assert _symbols(back) == _symbols(e)
 
 
 def test_round_trip_node_zoo():
@@ -190,3 +198,74 @@ def test_warm_load_of_all_results_is_fast(tmp_path, all_results):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout.strip()) < 5.0
+
+
+def test_theory_imports_read_from_bytecode_match_the_syntax_tree():
+    """The bytecode reading of imports finds what the syntax tree says, for every theory module and
+    for the awkward forms (inside functions and classes, aliases, from-lists, star, relative)."""
+    import importlib
+    import pkgutil
+
+    import theory
+
+    def by_tree(src: str) -> set[str]:
+        out = set()
+        for n in ast.walk(ast.parse(src)):
+            if isinstance(n, ast.Import):
+                out |= {a.name for a in n.names if a.name.split(".")[0] == "theory"}
+            elif isinstance(n, ast.ImportFrom) and n.module and n.level == 0 and n.module.split(".")[0] == "theory":
+                out |= {f"theory.{a.name}" for a in n.names if a.name != "*"} if n.module == "theory" else {n.module}
+        return out - {"theory"}
+
+    mods = [importlib.import_module(m.name) for m in pkgutil.walk_packages(theory.__path__, "theory.")]
+    assert len(mods) > 5
+    for mod in mods:
+        src = Path(mod.__file__).read_text()
+        assert cache._imported_theory_modules(src) == by_tree(src), mod.__name__
+    awkward = (
+        "import theory.gm as g, os\n"
+        "from theory import registry, latex as L\n"
+        "from theory.rem import *\n"
+        "from . import sibling\nfrom .cw import x\n"
+        "def f():\n    import theory.cw\n    class K:\n        from theory.symbols import t\n"
+        "    return [__import__('os') for _ in ()]\n"
+        "from theory import *\nimport numpy.theory\n"
+    )
+    want = {"theory.gm", "theory.registry", "theory.latex", "theory.rem", "theory.cw", "theory.symbols"}
+    assert cache._imported_theory_modules(awkward) == by_tree(awkward) == want
+
+
+def test_import_reading_survives_a_concurrent_ast_parse():
+    """CPython < 3.11.8 shares the AST constructor's recursion counter between threads (gh-106905):
+    an ``ast.parse`` here while another thread parses raised ``SystemError`` in CI. The key reads
+    bytecode instead; stress it against a thread that parses nonstop, with a garbage-collector
+    callback (Python code inside the constructor's allocations) to force switches."""
+    import gc
+    import sys
+    import threading
+
+    src = Path(cache.__file__).with_name("rem.py").read_text()
+    stop = threading.Event()
+
+    def parse_forever():
+        while not stop.is_set():
+            ast.parse("a + b * (c - d)")
+
+    def callback(phase, info):
+        sum(range(50))
+
+    interval, threshold = sys.getswitchinterval(), gc.get_threshold()
+    sys.setswitchinterval(1e-6)
+    gc.callbacks.append(callback)
+    gc.set_threshold(50)
+    worker = threading.Thread(target=parse_forever)
+    worker.start()
+    try:
+        for i in range(60):
+            assert "theory.registry" in cache._imported_theory_modules.__wrapped__(src + f"\n# {i}\n")
+    finally:
+        stop.set()
+        worker.join()
+        gc.callbacks.remove(callback)
+        gc.set_threshold(*threshold)
+        sys.setswitchinterval(interval)
