@@ -36,6 +36,7 @@ from numerics.engine.cloning import initial_state
 from numerics.engine.cloned import run_cloned
 from numerics.data.stream import DataStream
 from numerics.engine.empirical import EmpiricalScore
+from numerics.models.mixture.model import Mixture
 from numerics.results import theory_value
 
 __all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "class_posterior_phi",
@@ -215,6 +216,47 @@ def gm_matched_midpoint(X: np.ndarray, labels: np.ndarray, p_plus: float | None 
     return 0.5 * math.log(arg) if arg > 0 else math.nan
 
 
+def gaussian_classes_phi(X: np.ndarray, labels: np.ndarray, p_plus: float | None = None):
+    """φ(t) of the class-conditional Gaussians of the data, as a function of an array of times: each class
+    replaced by the Gaussian with its mean and full (maximum-likelihood) covariance, κ(t) the exact pair
+    κ_ab(t) = ¼[KL(a‖b) + KL(b‖a)] of the noised classes (``mixture.kappa_gauss`` through
+    :meth:`numerics.models.mixture.model.Mixture.pair_kappa`, THEORY §6) and φ = φ(κ(t), p₊) the universal
+    two-class curve (``gm.phi``; its large-d, local-asymptotic-normality form). Both are read as theory
+    values (``regimes verify --mutate`` reaches them)."""
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    parts = [X[labels == c] for c in classes[:2]]
+    p = float(np.mean(labels == classes[1])) if p_plus is None else p_plus
+    means = np.stack([a.mean(axis=0) for a in parts])
+    covs = np.stack([np.atleast_2d(np.cov(a.T, bias=True)) for a in parts])
+    mix = Mixture(np.array([1.0 - p, p]), means, covs)
+
+    def phi(ts) -> np.ndarray:
+        kappa = np.asarray(mix.pair_kappa(0, 1, np.atleast_1d(np.asarray(ts, dtype=float))), dtype=float)
+        return np.asarray(theory_value("gm.phi", universal.phi(kappa, p)), dtype=float)
+
+    return phi
+
+
+def gaussian_classes_midpoint(X: np.ndarray, labels: np.ndarray, p_plus: float | None = None,
+                              t_max: float = 20.0) -> float:
+    """Label-aware prediction of the φ midpoint: the time where :func:`gaussian_classes_phi` crosses
+    (1 + Σ_c p_c²)/2. Unlike :func:`gm_matched_midpoint` it keeps the classes' different covariances (on
+    digits 0/1 the class direction alone puts the midpoint 0.050 early against the exact class posterior,
+    the full covariances 0.015: ``regimes verify --quick --only datasets.digits01 --seed 0``). NaN if φ does
+    not cross the midpoint on (0, ``t_max``]."""
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    p = float(np.mean(labels == classes[1])) if p_plus is None else p_plus
+    phi = gaussian_classes_phi(X, labels, p)
+    level = 0.5 * (1.0 + p * p + (1.0 - p) ** 2)
+    gap = lambda t: float(phi(t)[0]) - level  # noqa: E731
+    lo, hi = 1e-3, t_max
+    if not (gap(lo) > 0 > gap(hi)):
+        return math.nan
+    return float(brentq(gap, lo, hi, xtol=1e-6))
+
+
 def _crossing_boot(ts, samples, low, n_boot, rng, axis_traj=0):
     """Midpoint crossing of the mean of ``samples`` (rows = independent units) and its bootstrap error."""
     est = midpoint_crossing(ts, samples.mean(axis=0), low)
@@ -232,7 +274,11 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     Returns a flat dict of predicted/measured pairs with errors:
     - speciation: ``t_phi`` (cloning φ midpoint, bootstrap over trajectories) vs
       ``t_phi_pred = t_S + δ_½`` (the midpoint of the universal crossover, :func:`midpoint_offset`) and
-      ``t_phi_gm`` (the mixture matched along the class direction, :func:`gm_matched_midpoint`);
+      ``t_phi_gm`` (the mixture matched along the class direction, :func:`gm_matched_midpoint`) and
+      ``t_phi_gauss`` (the class-conditional Gaussians with full covariances, :func:`gaussian_classes_midpoint`;
+      ``t_phi_gauss_err`` its spread over 20 resampled training sets; ``t_phi_gauss_on_clone_grid`` /
+      ``_on_post_grid``: the same curve through the cloning / exact-posterior estimator, i.e. its
+      linear-interpolation crossing on that grid, what the estimator would return on the theory curve);
       ``t_phi_post``: the same midpoint from the exact class posterior at ``n_post`` forward samples
       (:func:`class_posterior_phi`, no integrator);
     - collapse: ``t_C_dyn`` (the t_C estimator on f^e measured along trajectories as
@@ -275,11 +321,24 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         if np.unique(labels[ib]).size == 2:
             t_gm_boot.append(gm_matched_midpoint(X[ib], labels[ib], p_plus))
     t_gm_err = float(np.nanstd(t_gm_boot, ddof=1))
-    # φ from the exact class posterior at forward samples of P^e_t, on a grid around the matched prediction
-    post_t = t_gm + np.linspace(-0.6, 0.6, 13) if math.isfinite(t_gm) else clone_t
+    t_gc = gaussian_classes_midpoint(X, labels, p_plus)
+    gc_phi = gaussian_classes_phi(X, labels, p_plus)
+    t_gc_boot = []
+    for _ in range(min(n_boot, 20)):  # full covariances: a d×d eigenproblem per time (costly at d = 784)
+        ib = rng.integers(0, n, n)
+        if np.unique(labels[ib]).size == 2:
+            t_gc_boot.append(gaussian_classes_midpoint(X[ib], labels[ib], p_plus))
+    t_gc_err = float(np.nanstd(t_gc_boot, ddof=1)) if len(t_gc_boot) > 2 else math.nan
+    # φ from the exact class posterior at forward samples of P^e_t, on a grid around the label-aware prediction
+    centre = t_gc if math.isfinite(t_gc) else t_gm
+    post_t = centre + np.linspace(-0.6, 0.6, 13) if math.isfinite(centre) else clone_t
     post_t = post_t[post_t > 0.02]
     post = class_posterior_phi(X, labels, post_t, n_post, rng)
     t_phi_post, t_phi_post_err = _crossing_boot(post_t, post, run["phi_inf"], n_boot, rng)
+    # the prediction as each estimator sees it: the same linear-interpolation crossing applied to the theory
+    # curve on the estimator's own grid (the estimator's bias on the theory curve, derived, not allowed for)
+    t_gc_clone = midpoint_crossing(run["clone_t"], gc_phi(run["clone_t"]), run["phi_inf"])
+    t_gc_post = midpoint_crossing(post_t, gc_phi(post_t), run["phi_inf"])
     # half-collapse times (w ≥ ½ ⇔ -ln w ≤ ln 2)
     thr = math.log(2.0) / d
     t_coll, t_coll_err = _crossing_boot(rec_t, (L <= thr).astype(float), 0.0, n_boot, rng)
@@ -293,7 +352,8 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         "n_mc": int(L.shape[0]), "T": T,
         "Lambda": sp["Lambda"], "t_S": sp["t_S"], "t_S_err": sp["t_S_err"], "delta_half": delta,
         "t_phi_pred": sp["t_S"] + delta, "t_phi": spc["t_phi"], "t_phi_err": spc["t_phi_err"],
-        "t_phi_gm": t_gm, "t_phi_gm_err": t_gm_err,
+        "t_phi_gm": t_gm, "t_phi_gm_err": t_gm_err, "t_phi_gauss": t_gc, "t_phi_gauss_err": t_gc_err,
+        "t_phi_gauss_on_clone_grid": t_gc_clone, "t_phi_gauss_on_post_grid": t_gc_post,
         "t_phi_post": t_phi_post, "t_phi_post_err": t_phi_post_err, "n_post": n_post, "post_t": post_t.tolist(),
         "phi_post": post.mean(axis=0).tolist(), "phi_post_err": (post.std(axis=0, ddof=1) / math.sqrt(n_post)).tolist(),
         "t_C": fwd["t_C"], "t_C_err": fwd["t_C_err"], "t_C_dyn": dyn["t_C"], "t_C_dyn_err": dyn["t_C_err"],
