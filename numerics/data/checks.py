@@ -105,7 +105,7 @@ def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot,
                               params={**params, "t": float(ts[j])}, label="phi_C near t_C"))
     ms[0].extra = {k: r[k] for k in ("clone_t", "phi", "phi_err", "phi_C", "phi_C_err", "phi_C_pred", "record_t", "fe", "fe_dyn",
                                      "t_S", "t_C", "tau_quantiles", "alpha", "record_t_dyn", "phi_inf", "post_t",
-                                     "phi_post", "t_phi_post")}
+                                     "phi_post", "t_phi_post", "t_phi_gm", "t_phi_gauss", "gauss_t", "phi_gauss")}
     return ms
 
 

@@ -339,6 +339,7 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
     # curve on the estimator's own grid (the estimator's bias on the theory curve, derived, not allowed for)
     t_gc_clone = midpoint_crossing(run["clone_t"], gc_phi(run["clone_t"]), run["phi_inf"])
     t_gc_post = midpoint_crossing(post_t, gc_phi(post_t), run["phi_inf"])
+    gauss_t = np.linspace(float(run["clone_t"][0]), float(run["clone_t"][-1]), 40)  # the curve, for figures
     # half-collapse times (w ≥ ½ ⇔ -ln w ≤ ln 2)
     thr = math.log(2.0) / d
     t_coll, t_coll_err = _crossing_boot(rec_t, (L <= thr).astype(float), 0.0, n_boot, rng)
@@ -354,6 +355,7 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         "t_phi_pred": sp["t_S"] + delta, "t_phi": spc["t_phi"], "t_phi_err": spc["t_phi_err"],
         "t_phi_gm": t_gm, "t_phi_gm_err": t_gm_err, "t_phi_gauss": t_gc, "t_phi_gauss_err": t_gc_err,
         "t_phi_gauss_on_clone_grid": t_gc_clone, "t_phi_gauss_on_post_grid": t_gc_post,
+        "gauss_t": gauss_t.tolist(), "phi_gauss": gc_phi(gauss_t).tolist(),
         "t_phi_post": t_phi_post, "t_phi_post_err": t_phi_post_err, "n_post": n_post, "post_t": post_t.tolist(),
         "phi_post": post.mean(axis=0).tolist(), "phi_post_err": (post.std(axis=0, ddof=1) / math.sqrt(n_post)).tolist(),
         "t_C": fwd["t_C"], "t_C_err": fwd["t_C_err"], "t_C_dyn": dyn["t_C"], "t_C_dyn_err": dyn["t_C_err"],

@@ -39,6 +39,10 @@ def register(sub) -> None:
     p.add_argument("--power", action="store_true",
                    help="detection limits: for every (check, result) pair the smallest relative perturbation of the "
                         "result (both signs) that makes the check fail (re-runs each check several times)")
+    p.add_argument("--power-rows", type=A.positive_int, default=None, metavar="K",
+                   help="with --power: measure the limits at the Bonferroni threshold of K judged rows (e.g. the "
+                        "whole quick suite's count, printed by a whole run) instead of the rows selected, so that "
+                        "--only CHECK gives the numbers of the whole-suite table")
     A.add_memory_budget(p)
     A.add_progress(p)
     p.set_defaults(func="numerics.verify.commands:run")

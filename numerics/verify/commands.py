@@ -15,7 +15,7 @@ from numerics.io import open_atomic, write_text_atomic
 from numerics.results import parse_mutation
 from numerics.verify.figures import all_figures, configure
 from numerics.verify.power import coverage, limits_table, suite_power
-from numerics.verify.runner import _rng_for, format_table, run_checks, select_checks
+from numerics.verify.runner import _rng_for, format_table, run_checks, select_checks, z_threshold
 
 
 def run(ns) -> int:
@@ -92,11 +92,14 @@ def run_coverage(ns, checks) -> int:
 
 
 def run_power(ns, checks, rep, mode, seed, progress) -> int:
-    """``regimes verify --power``: detection limits at the threshold of the selected suite."""
-    limits = suite_power(checks, z_crit=rep.threshold, mode=mode, seed=seed, progress=progress)
+    """``regimes verify --power``: detection limits at the threshold of the selected suite, or of ``--power-rows``
+    judged rows (the whole suite's threshold while running a few checks)."""
+    rows = getattr(ns, "power_rows", None)
+    z = z_threshold(rows) if rows else rep.threshold
+    limits = suite_power(checks, z_crit=z, mode=mode, seed=seed, progress=progress)
     print(limits_table(limits), file=sys.stderr if ns.json == "-" else sys.stdout)
     if ns.json:
-        payload = {"mode": mode, "seed": seed, "threshold": rep.threshold, "passed": rep.passed,
+        payload = {"mode": mode, "seed": seed, "threshold": z, "passed": rep.passed,
                    "limits": [x.as_json() for x in limits]}
         write_json(ns.json, payload)
     return 0 if rep.passed else 1

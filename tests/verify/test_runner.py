@@ -166,3 +166,20 @@ def test_coverage_leaves_no_result_untested():
     assert cov["untested"] == [] and cov["unknown"] == {}, (cov["untested"], cov["unknown"])
     assert cov["stale_unchecked"] == [], cov["stale_unchecked"]
     assert all(reason.strip() for reason in cov["unchecked"].values())
+
+
+def test_power_at_the_whole_suite_threshold(capsys):
+    """``--power --power-rows K`` measures the limits at the Bonferroni threshold of K judged rows (the whole
+    suite's), not at the smaller threshold of the rows selected: the limit scales with the threshold."""
+    import json
+
+    from numerics.verify.runner import z_threshold
+
+    assert main(["verify", "--quick", "--only", "gm.excess_entropy", "--power", "--json", "-"]) == 0
+    own = json.loads(capsys.readouterr().out)
+    assert main(["verify", "--quick", "--only", "gm.excess_entropy", "--power", "--power-rows", "165", "--json", "-"]) == 0
+    suite = json.loads(capsys.readouterr().out)
+    assert suite["threshold"] == pytest.approx(z_threshold(165)) and own["threshold"] < suite["threshold"]
+    a, b = own["limits"][0], suite["limits"][0]
+    assert b["plus"] > a["plus"] and b["minus"] > a["minus"]
+    assert main(["verify", "--quick", "--only", "gm.excess_entropy", "--power", "--power-rows", "0"]) == 2
