@@ -134,3 +134,14 @@ def test_gaussian_classes_phi_against_its_own_monte_carlo():
     Y = np.concatenate([white(rng.standard_normal((n, d))), white(rng.standard_normal((n, d))) + shift])
     yl = np.repeat([0, 1], n)
     assert abs(DD.gaussian_classes_midpoint(Y, yl) - DD.gm_matched_midpoint(Y, yl)) < 1e-4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mutation", ["gm.phi=1.1", "gm.phi=0.9"])
+def test_real_data_check_fails_for_phi_wrong_by_10_percent(capsys, mutation):
+    """`datasets.digits01` (≈ 15 s) fails when the universal φ curve of its label-aware prediction is off by
+    ±10 % (its detection limit at the whole suite's threshold: 7.17 % / 5.72 %)."""
+    from numerics.cli import main
+
+    assert main(["verify", "--quick", "--only", "datasets.digits01", "--mutate", mutation]) == 1
+    assert "FAIL" in capsys.readouterr().out

@@ -683,3 +683,24 @@ def test_sandwich_importance_weights_reproduce_gaussian_noise():
     ind = w * (X.mean(axis=1) < 0)
     assert abs(ind.mean() - sps.ndtr(-c)) < 4 * ind.std() / math.sqrt(d), (ind.mean(), sps.ndtr(-c))
     assert (X.mean(axis=1) < 0).mean() > 0.2  # the proposal does visit the rare region (plain sampling: 0.2 %)
+
+
+@pytest.mark.parametrize("mutation", ["cw.log_M_weight=1.03", "cw.log_M_weight=0.97"])
+def test_equilibrium_check_fails_for_a_law_of_M_wrong_by_3_percent(capsys, mutation):
+    """The heat-bath check (`cw.equilibrium`, ≈ 4 s) fails when the log-weight of the M-law is off by ±3 % (its
+    detection limit at the whole suite's threshold: 2.96 % / 2.25 %) and passes unmutated."""
+    from numerics.cli import main
+
+    assert main(["verify", "--quick", "--only", "cw.equilibrium", "--mutate", mutation]) == 1
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["verify", "--quick", "--only", "cw.equilibrium"]) == 0
+
+
+@pytest.mark.parametrize("mutation", ["cw.dsm_sum_h_variance=1.05", "cw.dsm_sum_h_variance=0.95"])
+def test_sandwich_check_fails_for_a_dsm_law_wrong_by_5_percent(capsys, mutation):
+    """`cw.data_law.dsm_sandwich` (≈ 8 s) fails for the DSM variance law off by ±5 % (limit 3.17 % / 4.49 % at the
+    whole suite's threshold, after the variance reduction of the sandwich Monte Carlo)."""
+    from numerics.cli import main
+
+    assert main(["verify", "--quick", "--only", "cw.data_law.dsm_sandwich", "--mutate", mutation]) == 1
+    assert "FAIL" in capsys.readouterr().out
