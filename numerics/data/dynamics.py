@@ -329,8 +329,9 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         if np.unique(labels[ib]).size == 2:
             t_gc_boot.append(gaussian_classes_midpoint(X[ib], labels[ib], p_plus))
     t_gc_err = float(np.nanstd(t_gc_boot, ddof=1)) if len(t_gc_boot) > 2 else math.nan
-    # φ from the exact class posterior at forward samples of P^e_t, on a grid around the label-aware prediction
-    centre = t_gc if math.isfinite(t_gc) else t_gm
+    # φ from the exact class posterior at forward samples of P^e_t, on a grid around the cloning measurement (the
+    # measurement side only: `regimes verify --mutate` moves no part of it)
+    centre = spc["t_phi"]
     post_t = centre + np.linspace(-0.6, 0.6, 13) if math.isfinite(centre) else clone_t
     post_t = post_t[post_t > 0.02]
     post = class_posterior_phi(X, labels, post_t, n_post, rng)
