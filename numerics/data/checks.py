@@ -22,8 +22,9 @@ What "agrees" means (both times are crossover locations at finite d):
   check is the data's own model error, measured without an integrator: the midpoint of
   φ(t) = E_{x~P^e_t} Σ_c P(c|x)² (exact class posterior of the empirical distribution, ``n_post`` forward
   samples; row "exact-posterior t_phi vs Gaussian classes", informational). On digits 0/1
-  (``regimes verify --quick --only datasets.digits01 --seed 0``): exact 1.7315 ± 0.0039, Gaussian classes
-  1.7163 (0.015 early: 0.6 % of φ), class direction only 1.6814 (0.050 early: 2 % of φ). The dynamics are checked against the exact posterior itself (row "t_phi vs exact
+  (``regimes verify --quick --only datasets.digits01 --seed 0``): exact 1.7313 ± 0.0037, Gaussian classes
+  1.7167 on the same grid (0.015 early: 0.6 % of φ), class direction only 1.6814 (0.050 early: 2 % of φ). The
+  dynamics are checked against the exact posterior itself (row "t_phi vs exact
   class posterior").
 - integrator: the collapse rows read the dynamics' own f^e; on the geometric grid their bias in t_C is
   -0.022 (40 steps), -0.007 (100), +0.000 ± 0.005 (200) (2000 trajectories, seed 1): the quick run

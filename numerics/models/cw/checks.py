@@ -10,7 +10,7 @@ few-percent error in a named result fails (``regimes verify --power``).
 - ``cw.equilibrium``: the law of M by an independent route: random-scan heat-bath (Glauber) chains of
   the spins, which know only the Hamiltonian (numerics.models.cw.heat_bath), 40 000 independent chains ×
   300 sweeps, E m² vs the law ∝ exp(``cw.log_M_weight``) plus the chains' exact burn-in bias (from the
-  heat-bath matrix: −3e-5, 0.02 stderr). E m² at N = 20 in the ordered phase moves 0.025 sd per 3 % of the
+  heat-bath matrix: −2.5e-5, 0.02 stderr). E m² at N = 20 in the ordered phase moves 0.025 sd per 3 % of the
   log-weight: 40 000 chains detect ≈ 3 %, where the diffusion samples of ``cw.generate`` could only reach
   ≈ 7 % (their E m² row stays there as a consistency row of the generator).
 - ``cw.t_S``: the speciation time, measured by exact-posterior Monte Carlo (no SDE): x ~ P_t drawn
@@ -91,8 +91,8 @@ def _generate(rng: np.random.Generator, full: bool):
                    "E m² of independent Glauber chains vs the M-law ∝ exp(cw.log_M_weight) + derived burn-in bias")
 def _equilibrium(rng: np.random.Generator, full: bool):
     N, beta, H = 20, 1.5, 1.5
-    # 300 sweeps: the exact burn-in bias p₀T^{300N} − π of E m² is −3e-5 (0.02 stderr); the full check's
-    # 1000 sweeps put it below 1e-14. It is added to the prediction (derived from the heat-bath matrix alone).
+    # 300 sweeps: the exact burn-in bias p₀T^{300N} − π of E m² is −2.5e-5 (0.02 stderr); the full check's
+    # 1000 sweeps: −4e-13. It is added to the prediction (derived from the heat-bath matrix alone).
     chains, sweeps = (40000, 300) if not full else (400000, 1000)
     model = CurieWeiss(N, beta, H)
     Ms = heat_bath_M(N, model.beta, model.h, chains, sweeps, rng)
@@ -239,7 +239,7 @@ def _dsm_sandwich(rng: np.random.Generator, full: bool):
     the Monte Carlo 0.39 % ± 0.09 % above the law (12 seeds of 10⁵ draws, mean 1.6444 vs 1.6380; the
     two-state approximation's O(1/N) remainder, 0.6 stderr of a quick run); N = 64: 1.1 % ± 0.3 % above
     (seeds 1-4, 1.5·10⁵ draws, before the variance reduction); N = 32: 2.6 % (the two states are only 3.7 nats
-    apart). Hence N = 128 (quick: 10⁵ draws + a 10⁴-draw pilot, stderr ≈ 0.65 %, ≈ 8 s) and N = 256 in the
+    apart). Hence N = 128 (quick: 10⁵ draws + a 10⁴-draw pilot, stderr 0.6–0.9 %, ≈ 8 s) and N = 256 in the
     full run. The law's dependence on ``cw.dsm_global_curvature`` enters only through r = a_G/a_L ≫ r_c here
     (a 10 % error of r moves the variance by < 0.1 %): that result is tested by ``cw.dsm_curvature``."""
     from numerics.models.cw import dsm as DSM

@@ -664,11 +664,13 @@ def sandwich_mc(model, sched: Schedule, draws: int, rng: np.random.Generator, *,
     By exchangeability the noise-averaged gradient's (δ, J) components depend on a datum only through
     its magnetization M, so B = Σ_M P(M) (ḡ(M) - Σ_M' P(M') ḡ(M'))², a sum over the exact M-law (values
     with P(M) > ``pmin``). ``draws`` draws of (t, z) in all, allocated in proportion to P(M) (at least
-    2·``batches`` per M): the allocation that minimises the variance of B for a given cost. Within each M,
-    t is stratified: ``strata`` equal-probability strata of the schedule's law, draws per stratum by
-    :func:`neyman_allocation` (from a pilot of ``pilot_share``·draws, not reused), each stratum's mean
-    weighted by its probability — unbiased for any allocation; the variance is 0.5× that of plain
-    stratified draws at N = 128. Each ḡ(M) is the weighted mean of its draws (one configuration per M);
+    ``strata``·``batches`` per M: one per stratum and batch): the allocation that minimises the variance of
+    B for a given cost. Within each M, t is stratified: ``strata`` equal-probability strata of the
+    schedule's law, draws per stratum by :func:`neyman_allocation` (from a pilot of ``pilot_share``·draws,
+    not reused), each stratum's mean weighted by its probability, and the noise importance-sampled along
+    the uniform direction (:func:`_noisy_data`) — unbiased for any allocation. Together they cut the
+    seed-to-seed spread at N = 128, 10⁵ draws, from 0.012 to 0.005 (variance × 0.17; 6 and 12 seeds), the
+    importance sampling doing most of it. Each ḡ(M) is the weighted mean of its draws (one configuration per M);
     the noise part of Σ P ĝ_c², Σ_M P(M)(1 - P(M)) Var ĝ(M), estimated from ``batches`` interleaved
     batches (each holding the same number of draws of every stratum, so batches are i.i.d.), is
     subtracted. Standard error by jackknife over the batches. No two-state approximation anywhere: this
