@@ -65,11 +65,15 @@ UNCHECKED: dict[str, str] = {
 }
 
 
+#: (N, β, H) of cw.generate and cw.equilibrium: ordered (p₊ ≈ 0.91), small enough for exact laws and fast chains
+_LAW_POINT = (20, 1.5, 1.5)
+
+
 @check("cw.generate", tests=("cw.p_plus",), quick=True,
        description="exact-score generation (N = 20, β = 1.5, H = 1.5): generated p_+ vs the exact finite-N p_+, "
                    "generated E m² vs the exact M-law (its sharp test is cw.equilibrium)")
 def _generate(rng: np.random.Generator, full: bool):
-    N, beta, H = 20, 1.5, 1.5
+    N, beta, H = _LAW_POINT
     # integrator bias of E m² (exponential integrator, O(h)), measured with 16000 samples, seed 1:
     # -0.0099 ± 0.0021 at 200 steps, -0.0033 ± 0.0020 at 800 (∝ 1/steps): 800 steps keep it below one
     # stderr of the quick check (0.0041); the full check's 3200 steps below one of its (0.0013)
@@ -77,32 +81,34 @@ def _generate(rng: np.random.Generator, full: bool):
     model = CurieWeiss(N, beta, H)
     g = generate(model, samples, rng, steps=steps, t_min=0.3)
     params = {"N": N, "beta": beta, "H": H, "samples": samples, "steps": steps, "t_min": 0.3}
-    # E m² of the generated states (m = M/N) against the theory-side law ∝ exp(cw.log_M_weight): a wrong
-    # log-weight reshapes the whole law, which p_+ alone (its sign) sees only weakly
-    M, P = model.theory_law()
-    m2 = (np.asarray(g["M"], dtype=float) / N) ** 2
+    # E m² of the generated states against the theory-side law ∝ exp(cw.log_M_weight): a consistency row of the
+    # generator (a wrong log-weight reshapes the whole law, which p_+ alone, its sign, sees only weakly)
     return [Measurement(model.p_plus, g["p_plus"], g["p_plus_stderr"], params, label="p_plus"),
-            Measurement(float(np.sum(P * (M / N) ** 2)), float(m2.mean()), float(m2.std(ddof=1) / math.sqrt(m2.size)),
-                        params, label="E_m2")]
+            _m2_row(model, g["M"], params)]
+
+
+def _m2_row(model: CurieWeiss, M_samples, params: dict, offset: float = 0.0) -> Measurement:
+    """E m² (m = M/N) of sampled magnetizations against the theory-side law ∝ exp(``cw.log_M_weight``) plus
+    ``offset`` (a derived bias of the sampler), with its standard error."""
+    M, P = model.theory_law()
+    m2 = (np.asarray(M_samples, dtype=float) / model.N) ** 2
+    return Measurement(float(P @ (M / model.N) ** 2) + offset, float(m2.mean()),
+                       float(m2.std(ddof=1) / math.sqrt(m2.size)), params, label="E_m2")
 
 
 @check("cw.equilibrium", tests=("cw.log_M_weight",), quick=True,
        description="heat-bath Monte Carlo of the spins (N = 20, β = 1.5, H = 1.5; no diffusion, no closed form): "
                    "E m² of independent Glauber chains vs the M-law ∝ exp(cw.log_M_weight) + derived burn-in bias")
 def _equilibrium(rng: np.random.Generator, full: bool):
-    N, beta, H = 20, 1.5, 1.5
+    N, beta, H = _LAW_POINT  # the generation check's point: the two see the same law from two routes
     # 300 sweeps: the exact burn-in bias p₀T^{300N} − π of E m² is −2.5e-5 (0.02 stderr); the full check's
     # 1000 sweeps: −4e-13. It is added to the prediction (derived from the heat-bath matrix alone).
     chains, sweeps = (40000, 300) if not full else (400000, 1000)
     model = CurieWeiss(N, beta, H)
     Ms = heat_bath_M(N, model.beta, model.h, chains, sweeps, rng)
-    m2 = (Ms / N) ** 2
-    M, P = model.theory_law()
-    g = (M / N) ** 2
-    bias = burn_in_bias(N, model.beta, model.h, sweeps, g)
+    bias = burn_in_bias(N, model.beta, model.h, sweeps, (np.arange(-N, N + 1, 2) / N) ** 2)
     params = {"N": N, "beta": beta, "H": H, "chains": chains, "sweeps": sweeps, "burn_in_bias": bias}
-    return Measurement(float(P @ g) + bias, float(m2.mean()), float(m2.std(ddof=1) / math.sqrt(m2.size)), params,
-                       label="E_m2")
+    return _m2_row(model, Ms, params, offset=bias)
 
 
 def speciation_crossing_theory(model: CurieWeiss, grid: np.ndarray) -> tuple[float, float, dict]:
