@@ -75,7 +75,7 @@ def dask_scheduler():
 
     blas = max([int(i.get("num_threads") or 1) for i in threadpool_info() if i.get("user_api") == "blas"] or [1])
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)  # any free port: no clash with a running 8787
     client = distributed.Client(cluster)
     client.run(_blas_threads, blas)
     client.close()

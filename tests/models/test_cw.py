@@ -663,6 +663,12 @@ def test_heat_bath_chains_reproducible_unbiased_and_their_burn_in_bias_exact():
         HB.heat_bath_M(N, beta, 0.1, 0, 10, np.random.default_rng(0))
     with pytest.raises(ValueError, match="beta"):
         HB.heat_bath_M(N, float("nan"), 0.1, 10, 10, np.random.default_rng(0))
+    from numerics.engine.memory import MemoryBudgetError
+
+    with pytest.raises(MemoryBudgetError, match="chains"):
+        HB.heat_bath_M(N, beta, 0.1, 10**13, 10, np.random.default_rng(0))
+    with pytest.raises(MemoryBudgetError, match="N="):
+        HB.transition_matrix(10**7, beta, 0.1)
 
 
 def test_sandwich_importance_weights_reproduce_gaussian_noise():

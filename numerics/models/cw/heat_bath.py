@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from numerics import validate
+from numerics.engine import memory
 
 __all__ = ["heat_bath_M", "transition_matrix", "stationary_law", "burn_in_bias"]
 
@@ -63,11 +64,19 @@ def heat_bath_M(N: int, beta: float, h: float, chains: int, sweeps: int, rng: np
     -------
     numpy.ndarray
         int64 array of M ∈ {-N, -N+2, ..., N}, one per chain.
+
+    Raises
+    ------
+    ValueError
+        For a parameter out of range (named in the message).
+    MemoryBudgetError
+        Before allocating, when the chains or the heat-bath matrix exceed the memory budget.
     """
     N = validate.integer("N", N, 1)
     chains = validate.integer("chains", chains, 1)
     sweeps = validate.integer("sweeps", sweeps, 0)
     beta, h = validate.as_float("beta", beta), validate.as_float("h", h)
+    memory.require(8.0 * chains, "the chains' magnetizations", chains=chains)
     T = transition_matrix(N, beta, h)
     down = np.concatenate([[0.0], np.diag(T, -1)])  # P(M → M - 2) by n₊ = 0..N
     stay_or_down = down + np.diag(T)
@@ -79,6 +88,8 @@ def transition_matrix(N: int, beta: float, h: float) -> np.ndarray:
     """One random-scan heat-bath update as a birth–death matrix on M = -N, -N+2, ..., N:
     ``T[M, M∓2]`` from picking an up/down spin (prob. n₊/N, n₋/N) and resetting it down/up by the
     heat-bath rule; the diagonal keeps the rest."""
+    N = validate.integer("N", N, 1)
+    memory.require(4 * 8.0 * (N + 1) ** 2, "the heat-bath matrix (and its powers)", N=N)
     M = np.arange(-N, N + 1, 2)
     K = N + 1
     T = np.zeros((K, K))
