@@ -661,6 +661,8 @@ def test_heat_bath_chains_reproducible_unbiased_and_their_burn_in_bias_exact():
             assert abs(bias) > 10 * se  # the short run is far from equilibrium: the formula is doing work
     with pytest.raises(ValueError, match="chains"):
         HB.heat_bath_M(N, beta, 0.1, 0, 10, np.random.default_rng(0))
+    for field in (-800.0, 800.0):  # saturated fields: every chain ends all down / all up, no overflow
+        assert set(HB.heat_bath_M(N, beta, field, 50, 50, np.random.default_rng(1))) == {int(math.copysign(N, field))}
     with pytest.raises(ValueError, match="beta"):
         HB.heat_bath_M(N, float("nan"), 0.1, 10, 10, np.random.default_rng(0))
     from numerics.engine.memory import MemoryBudgetError

@@ -80,6 +80,7 @@ def heat_bath_M(N: int, beta: float, h: float, chains: int, sweeps: int, rng: np
     T = transition_matrix(N, beta, h)
     down = np.concatenate([[0.0], np.diag(T, -1)])  # P(M → M - 2) by n₊ = 0..N
     stay_or_down = down + np.diag(T)
+    stay_or_down[-1] = np.inf  # all up: no move up, whatever the rounding of down + stay
     seed = int(rng.integers(0, 2**31 - 1))
     return _chains(down, stay_or_down, N, chains, sweeps * N, seed)
 
@@ -96,11 +97,11 @@ def transition_matrix(N: int, beta: float, h: float) -> np.ndarray:
     for k, m in enumerate(M):
         n_up = (N + m) // 2
         if n_up > 0:  # an up spin is picked: M_rest = M - 1
-            pu = 1.0 / (1.0 + math.exp(-2.0 * (beta * (m - 1) / N + h)))
+            pu = 0.5 * (1.0 + math.tanh(beta * (m - 1) / N + h))  # 1/(1 + e^{-2x}), no overflow
             T[k, k] += n_up / N * pu
             T[k, k - 1] += n_up / N * (1.0 - pu)
         if n_up < N:  # a down spin is picked: M_rest = M + 1
-            pu = 1.0 / (1.0 + math.exp(-2.0 * (beta * (m + 1) / N + h)))
+            pu = 0.5 * (1.0 + math.tanh(beta * (m + 1) / N + h))
             T[k, k + 1] += (N - n_up) / N * pu
             T[k, k] += (N - n_up) / N * (1.0 - pu)
     return T
