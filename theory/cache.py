@@ -75,7 +75,8 @@ def _imports(code: CodeType):
     for ins in dis.get_instructions(code):
         if ins.opname == "IMPORT_NAME" and len(consts) >= 2:
             yield consts[-2], ins.argval, consts[-1]
-        consts = [*consts[-1:], ins.argval] if ins.opname == "LOAD_CONST" else []
+        # the level and from-list are pushed as constants (LOAD_SMALL_INT for the level from CPython 3.14)
+        consts = [*consts[-1:], ins.argval] if ins.opname in ("LOAD_CONST", "LOAD_SMALL_INT") else []
     for c in code.co_consts:
         if isinstance(c, CodeType):
             yield from _imports(c)
@@ -86,10 +87,12 @@ def _imported_theory_modules(source: str) -> frozenset[str]:
     """Names of the ``theory.*`` modules imported anywhere in ``source``.
 
     Read from the compiled bytecode (``IMPORT_NAME`` with its level and from-list), not from
-    ``ast.parse``: CPython before 3.11.8 / 3.12.1 keeps the AST constructor's recursion counter per
+    ``ast.parse``: CPython 3.11.7 (the CI's) keeps the AST constructor's recursion counter per
     interpreter, so an ``ast.parse`` here racing one in another thread (a traceback being formatted
     there computes its carets with ``ast.parse``) fails with ``SystemError: AST constructor
-    recursion depth mismatch`` (CPython gh-106905). Compiling to a code object builds no Python AST.
+    recursion depth mismatch`` (CPython gh-106905, fixed in later releases). Compiling to a code
+    object builds no Python AST. ``tests/theory/test_cache.py`` checks the reading against the syntax
+    tree on every theory module.
     """
     out: set[str] = set()
     for level, module, fromlist in _imports(compile(source, "<theory module>", "exec", dont_inherit=True)):
