@@ -16,14 +16,14 @@ What "agrees" means (both times are crossover locations at finite d):
   prediction over resampled training sets is in ``params``, not added). The prediction is passed through
   the estimator: the linear-interpolation crossing of the theory curve on the cloning grid (the
   estimator's bias on a smooth curve, derived; ``estimator_bias`` in params). Power for ``gm.phi``:
-  dt_½/dε = 2.45 for φ → (1+ε)φ at p₊ = ½, so the trajectories' stderr (0.021 at 3000 in the quick run) sets the limit.
+  dt_½/dε = 2.45 for φ → (1+ε)φ at p₊ = ½, so the trajectories' stderr (0.0135 at 6000 in the quick run) sets the limit.
   The mixture matched along the class direction only (|m|², σ_v² of the projection,
   ``dynamics.gm_matched_midpoint``) is reported as information, like ½ ln Λ. The floor of any real-data
   check is the data's own model error, measured without an integrator: the midpoint of
   φ(t) = E_{x~P^e_t} Σ_c P(c|x)² (exact class posterior of the empirical distribution, ``n_post`` forward
   samples; row "exact-posterior t_phi vs Gaussian classes", informational). On digits 0/1
-  (``regimes verify --quick --only datasets.digits01 --seed 0``): exact 1.7229 ± 0.0037, Gaussian classes
-  1.7166 on the same grid (0.006 early: 0.3 % of φ), class direction only 1.6814 (0.042 early: 1.7 % of φ;
+  (``regimes verify --quick --only datasets.digits01 --seed 0``): exact 1.7289 ± 0.0030, Gaussian classes
+  1.7164 on the same grid (0.0125 early: 0.5 % of φ), class direction only 1.6814 (0.047 early: 1.9 % of φ;
   the full run, 10⁵ samples: 0.0085 ± 0.0016 and 0.044). The
   dynamics are checked against the exact posterior itself (row "t_phi vs exact
   class posterior").
@@ -58,9 +58,10 @@ from numerics.verify import Measurement, check
 UNITS = "standardize"
 
 
-def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot, n_post=20000):
+def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot, n_post=20000, clone_grid="spread"):
     ds = data.load(name, builtin=True, classes=classes, max_n=max_n, seed=0, scale=UNITS)
-    r = DD.verify_on_data(ds.X, ds.labels, rng, n_traj=n_traj, steps=steps, n_mc=n_mc, n_boot=n_boot, n_post=n_post)
+    r = DD.verify_on_data(ds.X, ds.labels, rng, n_traj=n_traj, steps=steps, n_mc=n_mc, n_boot=n_boot, n_post=n_post,
+                          clone_grid=clone_grid)
     params = {"dataset": name, "classes": list(classes), "n": r["n"], "d": r["d"], "n_traj": n_traj, "steps": steps,
               "n_mc": r["n_mc"], "method": r["method"], "units": UNITS}
     ms = [
@@ -116,7 +117,8 @@ def _verify(name: str, classes, rng, *, max_n=None, n_traj, steps, n_mc, n_boot,
 def _digits01(rng: np.random.Generator, full: bool):
     if full:
         return _verify("digits", [0, 1], rng, n_traj=4000, steps=400, n_mc=4000, n_boot=200, n_post=100000)
-    return _verify("digits", [0, 1], rng, n_traj=3000, steps=200, n_mc=1000, n_boot=100, n_post=20000)
+    return _verify("digits", [0, 1], rng, n_traj=6000, steps=200, n_mc=1000, n_boot=100, n_post=20000,
+                   clone_grid="focused")
 
 
 @check("datasets.digits38", tests=("gm.phi",), full_only=True,

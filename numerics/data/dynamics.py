@@ -268,7 +268,7 @@ def _crossing_boot(ts, samples, low, n_boot, rng, axis_traj=0):
 
 def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, *, n_traj: int = 200,
                    steps: int = 80, n_clone: int = 12, n_mc: int = 2000, n_boot: int = 200,
-                   method: str = "exponential", n_post: int = 20000) -> dict:
+                   method: str = "exponential", n_post: int = 20000, clone_grid: str = "spread") -> dict:
     """Predictions from the data (t_S = ½ ln Λ, t_C from f^e) against the empirical-score dynamics.
 
     Returns a flat dict of predicted/measured pairs with errors:
@@ -299,7 +299,13 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         DT.speciation(X, k=2, n_boot=n_boot, rng=rng)
     T = 0.5 * math.log(max(d, 2)) + 4.0
     ts_fwd = DT.default_time_grid(d, 48)
-    clone_t = np.linspace(max(0.1, 0.15 * sp["t_S"]), min(T - 0.5, sp["t_S"] + 1.5), n_clone)
+    if clone_grid == "spread":  # the whole crossover, for figures
+        clone_t = np.linspace(max(0.1, 0.15 * sp["t_S"]), min(T - 0.5, sp["t_S"] + 1.5), n_clone)
+    elif clone_grid == "focused":  # three times below t_S (collapse, φ_C) and five around the φ midpoint
+        clone_t = np.concatenate([sp["t_S"] * np.array([0.15, 0.31, 0.5]), sp["t_S"] + np.linspace(-0.3, 0.5, 5)])
+        clone_t = np.clip(clone_t, 0.1, T - 0.5)
+    else:
+        raise ValueError(f"clone_grid must be 'spread' or 'focused', got {clone_grid!r}")
     rec_t = np.unique(np.concatenate([ts_fwd[ts_fwd < T - 0.5], clone_t]))
     L, part = DT.excess_entropy_samples(X, rec_t, n_mc, rng, participation=True)
     alpha = math.log(n) / d

@@ -145,3 +145,10 @@ def test_real_data_check_fails_for_phi_wrong_by_10_percent(capsys, mutation):
 
     assert main(["verify", "--quick", "--only", "datasets.digits01", "--mutate", mutation]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_verify_on_data_refuses_an_unknown_clone_grid():
+    ds = data.load("digits", builtin=True, classes=[0, 1], max_n=100, seed=0, scale="standardize")
+    with pytest.raises(ValueError, match="clone_grid"):
+        DD.verify_on_data(ds.X, ds.labels, np.random.default_rng(0), n_traj=4, steps=4, n_mc=10, n_boot=3,
+                          clone_grid="dense")
