@@ -40,7 +40,7 @@ from numerics.models.mixture.model import Mixture
 from numerics.results import theory_value
 
 __all__ = ["cloning_run", "midpoint_crossing", "speciation_from_phi", "midpoint_offset", "class_posterior_phi",
-           "verify_on_data"]
+           "verify_on_data", "gm_matched_midpoint", "gaussian_classes_phi", "gaussian_classes_midpoint", "curve_midpoint"]
 
 
 def _neg_log_w(es: EmpiricalScore, Y: np.ndarray, t: float, idx: np.ndarray) -> np.ndarray:
@@ -248,8 +248,13 @@ def gaussian_classes_midpoint(X: np.ndarray, labels: np.ndarray, p_plus: float |
     labels = np.asarray(labels)
     classes = np.unique(labels)
     p = float(np.mean(labels == classes[1])) if p_plus is None else p_plus
-    phi = gaussian_classes_phi(X, labels, p)
-    level = 0.5 * (1.0 + p * p + (1.0 - p) ** 2)
+    return curve_midpoint(gaussian_classes_phi(X, labels, p), p, t_max)
+
+
+def curve_midpoint(phi, p_plus: float, t_max: float = 20.0) -> float:
+    """Time where the curve ``phi(ts)`` crosses the two-class midpoint (1 + p₊² + p₋²)/2 (brentq on (0, t_max];
+    NaN if it does not cross there)."""
+    level = 0.5 * (1.0 + p_plus * p_plus + (1.0 - p_plus) ** 2)
     gap = lambda t: float(phi(t)[0]) - level  # noqa: E731
     lo, hi = 1e-3, t_max
     if not (gap(lo) > 0 > gap(hi)):
@@ -327,8 +332,8 @@ def verify_on_data(X: np.ndarray, labels: np.ndarray, rng: np.random.Generator, 
         if np.unique(labels[ib]).size == 2:
             t_gm_boot.append(gm_matched_midpoint(X[ib], labels[ib], p_plus))
     t_gm_err = float(np.nanstd(t_gm_boot, ddof=1))
-    t_gc = gaussian_classes_midpoint(X, labels, p_plus)
     gc_phi = gaussian_classes_phi(X, labels, p_plus)
+    t_gc = curve_midpoint(gc_phi, p_plus)
     t_gc_boot = []
     for _ in range(min(n_boot, 20)):  # full covariances: a d×d eigenproblem per time (costly at d = 784)
         ib = rng.integers(0, n, n)
