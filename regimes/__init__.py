@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["__version__", "notebook_paths", "copy_notebooks"]
+__all__ = ["__version__", "notebook_paths", "copy_notebooks", "small_notebook_client"]
 
 __version__ = "0.2.0"
 
@@ -64,3 +64,25 @@ def copy_notebooks(dest: str | Path, *, overwrite: bool = False) -> list[Path]:
             tmp.replace(target)  # atomic: never a half-written notebook
         out.append(target)
     return out
+
+
+def small_notebook_client(path: str | Path, work: str | Path, *, timeout: int = 600):
+    """A notebook read from ``path``, prepared to run at its small size in the folder ``work``: the
+    shipped notebooks read ``REGIMES_NB_SIZE=small`` in their first code cell and write exports under
+    ``REGIMES_NB_OUT`` (here ``work/out``). Used by ``regimes bench --notebooks`` and the notebook tests;
+    needs the ``lab`` extra (nbformat, nbclient, ipykernel).
+
+    Returns
+    -------
+    tuple
+        ``(notebook, client, env)``: run it as ``with client.setup_kernel(env=env): client.execute_cell(...)``.
+    """
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(path), as_version=4)
+    env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(Path(work) / "out"))
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+    return nb, client, env

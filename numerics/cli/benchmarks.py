@@ -70,8 +70,7 @@ def notebooks(repeats: int = 3) -> dict:
     to the last cell, ``<stem>_run_all_seconds`` for the cells alone (Run All in a started kernel). Needs the
     ``lab`` extra (nbclient, ipykernel)."""
     try:
-        import nbformat
-        from nbclient import NotebookClient
+        import nbclient  # noqa: F401
     except ImportError:
         raise ValueError("--notebooks needs nbclient and ipykernel (pip install 'regimes[lab]')") from None
     import regimes
@@ -80,10 +79,8 @@ def notebooks(repeats: int = 3) -> dict:
     for path in regimes.notebook_paths():
         total = cells = float("inf")
         for _ in range(repeats):
-            nb = nbformat.read(path, as_version=4)
             with tempfile.TemporaryDirectory() as work:
-                env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=os.path.join(work, "out"))
-                client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": work}})
+                nb, client, env = regimes.small_notebook_client(path, work)
                 t0 = time.perf_counter()
                 with client.setup_kernel(env=env):
                     t1 = time.perf_counter()

@@ -12,9 +12,9 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+
+import regimes
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -24,11 +24,9 @@ def _execute(path: Path, work: Path):
     """Run every cell of one notebook at its small size in ``work``, then every cell again in the same
     kernel (a reader re-runs cells: nothing may raise the second time, e.g. a result registered twice);
     returns (notebook with the second run's outputs, out dir, exception or None)."""
-    out = work / "out"
     work.mkdir(parents=True)
-    nb = nbformat.read(path, as_version=4)
-    env = dict(os.environ, REGIMES_NB_SIZE="small", REGIMES_NB_OUT=str(out))
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+    nb, client, env = regimes.small_notebook_client(path, work, timeout=300)
+    out = Path(env["REGIMES_NB_OUT"])
     try:
         with client.setup_kernel(env=env):
             for run in range(2):
